@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Data flows one way: CvatHTTP -> CvatAPI -> CvatCache -> (CvatCodecs, CvatImage, CvatTransforms) -> CvatTensors,
+/// with CvatDSCommands on top and `cvat-ds` as a thin executable. No lower module imports a higher one.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "cvat-ds",
+    products: [
+        .executable(name: "cvat-ds", targets: ["cvat-ds"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // System libraries, found with pkg-config.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // Typed C wrappers for what Swift cannot call or import (variadic functions, function-like macros).
+        .target(name: "CCvatShims", dependencies: ["CCurl", "CPNG"]),
+
+        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCvatShims"], swiftSettings: swiftSettings),
+        .target(name: "CvatAPI", dependencies: ["CvatHTTP"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatArchive", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings),
+        .target(name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
+        .target(name: "CvatImage", swiftSettings: swiftSettings),
+        .target(
+            name: "CvatCodecs",
+            dependencies: [
+"CvatImage", "CTurboJPEG", "CPNG", "CCvatShims"],
+            swiftSettings: swiftSettings),
+        .target(name: "CvatTransforms", dependencies: ["CvatImage"], swiftSettings: swiftSettings),
+        .target(name: "CvatTensors", swiftSettings: swiftSettings),
+        .target(
+            name: "CvatDSCommands",
+            dependencies: [
+                "CvatHTTP", "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatTransforms", "CvatTensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "cvat-ds", dependencies: ["CvatDSCommands"], swiftSettings: swiftSettings),
+
+        .target(name: "CvatTestSupport", path: "Tests/CvatTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CvatAPITests", dependencies: ["CvatAPI", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatCacheTests", dependencies: ["CvatCache", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatCodecsTests", dependencies: ["CvatCodecs", "CvatImage", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatArchiveTests", dependencies: ["CvatArchive", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatImageTests", dependencies: ["CvatImage", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatTransformsTests", dependencies: ["CvatTransforms", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatDSCommandsTests", dependencies: ["CvatDSCommands", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
+    ]
+)

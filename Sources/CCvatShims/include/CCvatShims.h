@@ -1,0 +1,3 @@
+// Umbrella header: one shim header per wrapped C library.
+#include "cvat_curl.h"
+#include "cvat_png.h"

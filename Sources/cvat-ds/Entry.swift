@@ -1,0 +1,8 @@
+import CvatDSCommands
+
+@main
+enum Entry {
+    static func main() async {
+        await CvatDS.main()
+    }
+}

@@ -1,0 +1,1 @@
+// Placeholder so the package builds; removed when the first real test lands.
