@@ -1,0 +1,159 @@
+public import Foundation
+import ZIPFoundation
+
+/// One CVAT chunk file (a zip of frame images), checked on open and read member by member.
+///
+/// cvat-sdk reads frame `f` of a chunk as `ZipFile(path).infolist()[f % chunk_size]`, i.e. by position in the
+/// central directory; `member(at:)` uses the same order. The file is memory-mapped and CVAT stores members
+/// uncompressed (ZIP_STORED), so `member(at:)` returns a slice of the mapping: no copy, no read call. Deflated
+/// members (other zip writers) are inflated with ZIPFoundation.
+///
+/// Opening checks the structure only (cheap): every member is a regular file with a safe, unique name whose data
+/// lies inside the file with sizes that agree between the central directory and the local header. Names are only
+/// checked, never used as paths. `validate(path:)` also reads every member through ZIPFoundation and checks its
+/// CRC-32; the cache uses it to decide whether a downloaded chunk must be fetched again.
+///
+/// Immutable and `Sendable`: workers may read members of one archive concurrently. The chunk file must not be
+/// modified in place while open (the cache replaces files by rename, which keeps the mapping valid).
+public final class ChunkArchive: Sendable {
+    /// A member's place in the file, from the central directory and its local header.
+    struct Member: Sendable {
+        var name: String
+        var dataOffset: Int
+        var compressedSize: Int
+        var uncompressedSize: Int
+        var crc32: UInt32
+        var deflated: Bool
+    }
+
+    /// The chunk file's path, as given.
+    public let path: String
+    private let bytes: Data
+    private let members: [Member]
+
+    /// Opens and structurally checks the chunk at `path`.
+    /// - Throws: `ChunkArchiveError` naming the file, and the member when one is at fault.
+    public init(path: String) throws(ChunkArchiveError) {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        do {
+            bytes = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw ChunkArchiveError(.unreadable, path: path, detail: "cannot read the file (\(error))")
+        }
+        members = try ZipDirectory.parse(bytes, path: path)
+    }
+
+    /// Number of members (frames) in the chunk.
+    public var count: Int { members.count }
+
+    /// Member names in central-directory order.
+    public var names: [String] { members.map(\.name) }
+
+    /// The name of member `index`.
+    public func name(at index: Int) throws(ChunkArchiveError) -> String {
+        try checkIndex(index)
+        return members[index].name
+    }
+
+    /// The bytes of member `index` (central-directory order), without copying for stored members.
+    ///
+    /// The CRC-32 is not checked here (that is `validate(path:)`'s job, once per download); the bytes go to an
+    /// image decoder, which rejects damaged data on its own.
+    public func member(at index: Int) throws(ChunkArchiveError) -> Data {
+        try checkIndex(index)
+        let m = members[index]
+        if m.deflated { return try inflate(index) }
+        let start = bytes.startIndex + m.dataOffset
+        return bytes[start..<(start + m.compressedSize)]
+    }
+
+    /// Calls `body` with the bytes of member `index`; the pointer is valid only during the call.
+    public func withMember<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let data = try member(at: index)
+        return try data.withUnsafeBytes { try body($0) }
+    }
+
+    /// Fully checks the chunk at `path`: structure as `init(path:)`, then every member read through ZIPFoundation
+    /// with its length and CRC-32 compared. Throws the first problem found.
+    public static func validate(path: String) throws(ChunkArchiveError) {
+        let archive = try ChunkArchive(path: path)
+        let zip: Archive
+        do {
+            zip = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw ChunkArchiveError(.corrupt, path: path, detail: "ZIPFoundation cannot open it (\(error))")
+        }
+        let entries = Array(zip)
+        guard entries.count == archive.count else {
+            throw ChunkArchiveError(
+                .corrupt, path: path,
+                detail: "ZIPFoundation lists \(entries.count) members, the central directory \(archive.count)")
+        }
+        for (index, entry) in entries.enumerated() {
+            let m = archive.members[index]
+            guard entry.path == m.name, entry.type == .file else {
+                throw ChunkArchiveError(
+                    .corrupt, path: path, member: m.name,
+                    detail: "ZIPFoundation sees '\(entry.path)' (\(entry.type)) at position \(index)")
+            }
+            var crc: CRC32 = 0
+            var total = 0
+            do {
+                crc = try zip.extract(entry, bufferSize: max(1, min(m.uncompressedSize, 1 << 22))) { chunk in
+                    total += chunk.count
+                }
+            } catch {
+                throw ChunkArchiveError(.corrupt, path: path, member: m.name, detail: "cannot be read (\(error))")
+            }
+            guard total == m.uncompressedSize else {
+                throw ChunkArchiveError(
+                    .corrupt, path: path, member: m.name,
+                    detail: "holds \(total) bytes, the directory says \(m.uncompressedSize)")
+            }
+            guard crc == m.crc32 else {
+                throw ChunkArchiveError(
+                    .checksumMismatch, path: path, member: m.name,
+                    detail: "CRC-32 is \(hex(crc)), the directory says \(hex(m.crc32))")
+            }
+        }
+    }
+
+    private func checkIndex(_ index: Int) throws(ChunkArchiveError) {
+        guard index >= 0 && index < members.count else {
+            throw ChunkArchiveError(
+                .memberIndexOutOfRange, path: path,
+                detail: "member \(index) asked for, the chunk has \(members.count)")
+        }
+    }
+
+    private func inflate(_ index: Int) throws(ChunkArchiveError) -> Data {
+        let m = members[index]
+        let zip: Archive
+        do {
+            zip = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw ChunkArchiveError(.corrupt, path: path, detail: "ZIPFoundation cannot open it (\(error))")
+        }
+        guard let entry = zip.enumerated().first(where: { $0.offset == index })?.element, entry.path == m.name else {
+            throw ChunkArchiveError(.corrupt, path: path, member: m.name, detail: "ZIPFoundation cannot find it")
+        }
+        var out = Data(capacity: m.uncompressedSize)
+        do {
+            _ = try zip.extract(entry, bufferSize: max(1, min(m.uncompressedSize, 1 << 22))) { out.append($0) }
+        } catch {
+            throw ChunkArchiveError(.corrupt, path: path, member: m.name, detail: "cannot be inflated (\(error))")
+        }
+        guard out.count == m.uncompressedSize else {
+            throw ChunkArchiveError(
+                .corrupt, path: path, member: m.name,
+                detail: "inflates to \(out.count) bytes, the directory says \(m.uncompressedSize)")
+        }
+        return out
+    }
+}
+
+func hex(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s
+}
