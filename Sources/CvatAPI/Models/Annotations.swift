@@ -1,0 +1,147 @@
+/// `LabeledData`: everything annotated in a task, as `GET /api/tasks/{id}/annotations` returns it.
+public struct Annotations: Codable, Sendable {
+    public var tags: [Tag]
+    public var shapes: [Shape]
+    public var tracks: [Track]
+
+    public init(tags: [Tag] = [], shapes: [Shape] = [], tracks: [Track] = []) {
+        self.tags = tags
+        self.shapes = shapes
+        self.tracks = tracks
+    }
+
+    enum CodingKeys: String, CodingKey { case tags, shapes, tracks }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tags = try container.decodeIfPresent([Tag].self, forKey: .tags) ?? []
+        shapes = try container.decodeIfPresent([Shape].self, forKey: .shapes) ?? []
+        tracks = try container.decodeIfPresent([Track].self, forKey: .tracks) ?? []
+    }
+}
+
+public struct AttributeValue: Codable, Sendable, Hashable {
+    public var specID: Int
+    public var value: String
+    enum CodingKeys: String, CodingKey {
+        case value
+        case specID = "spec_id"
+    }
+}
+
+/// A tag (`LabeledImage`): a label on a whole frame.
+public struct Tag: Codable, Sendable, Hashable {
+    public var id: Int?
+    public var frame: Int
+    public var labelID: Int
+    public var attributes: [AttributeValue]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, frame, attributes
+        case labelID = "label_id"
+    }
+
+    public init(id: Int? = nil, frame: Int, labelID: Int) {
+        self.id = id
+        self.frame = frame
+        self.labelID = labelID
+    }
+}
+
+/// A shape on one frame (`LabeledShape`), or a skeleton's element (`SubLabeledShape`).
+public struct Shape: Codable, Sendable, Hashable {
+    public var id: Int?
+    public var type: String
+    public var frame: Int
+    public var labelID: Int
+    public var points: [Double]
+    public var rotation: Double
+    public var occluded: Bool
+    public var outside: Bool
+    public var zOrder: Int
+    public var attributes: [AttributeValue]?
+    public var elements: [Shape]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, frame, points, rotation, occluded, outside, attributes, elements
+        case labelID = "label_id"
+        case zOrder = "z_order"
+    }
+
+    public init(
+        id: Int? = nil, type: String, frame: Int, labelID: Int, points: [Double], rotation: Double = 0,
+        occluded: Bool = false, outside: Bool = false, zOrder: Int = 0, elements: [Shape]? = nil
+    ) {
+        self.id = id
+        self.type = type
+        self.frame = frame
+        self.labelID = labelID
+        self.points = points
+        self.rotation = rotation
+        self.occluded = occluded
+        self.outside = outside
+        self.zOrder = zOrder
+        self.elements = elements
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(Int.self, forKey: .id)
+        type = try c.decode(String.self, forKey: .type)
+        frame = try c.decode(Int.self, forKey: .frame)
+        labelID = try c.decode(Int.self, forKey: .labelID)
+        points = try c.decodeIfPresent([Double].self, forKey: .points) ?? []
+        rotation = try c.decodeIfPresent(Double.self, forKey: .rotation) ?? 0
+        occluded = try c.decodeIfPresent(Bool.self, forKey: .occluded) ?? false
+        outside = try c.decodeIfPresent(Bool.self, forKey: .outside) ?? false
+        zOrder = try c.decodeIfPresent(Int.self, forKey: .zOrder) ?? 0
+        attributes = try c.decodeIfPresent([AttributeValue].self, forKey: .attributes)
+        elements = try c.decodeIfPresent([Shape].self, forKey: .elements)
+    }
+}
+
+/// A track (`LabeledTrack`): keyframes of one object over several frames.
+public struct Track: Codable, Sendable, Hashable {
+    public var id: Int?
+    public var frame: Int
+    public var labelID: Int
+    public var shapes: [TrackedShape]
+    public var attributes: [AttributeValue]?
+    public var elements: [Track]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, frame, shapes, attributes, elements
+        case labelID = "label_id"
+    }
+}
+
+/// One keyframe of a track (`TrackedShape`).
+public struct TrackedShape: Codable, Sendable, Hashable {
+    public var id: Int?
+    public var type: String
+    public var frame: Int
+    public var points: [Double]
+    public var rotation: Double
+    public var occluded: Bool
+    public var outside: Bool
+    public var zOrder: Int
+    public var attributes: [AttributeValue]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, frame, points, rotation, occluded, outside, attributes
+        case zOrder = "z_order"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(Int.self, forKey: .id)
+        type = try c.decode(String.self, forKey: .type)
+        frame = try c.decode(Int.self, forKey: .frame)
+        points = try c.decodeIfPresent([Double].self, forKey: .points) ?? []
+        rotation = try c.decodeIfPresent(Double.self, forKey: .rotation) ?? 0
+        occluded = try c.decodeIfPresent(Bool.self, forKey: .occluded) ?? false
+        outside = try c.decodeIfPresent(Bool.self, forKey: .outside) ?? false
+        zOrder = try c.decodeIfPresent(Int.self, forKey: .zOrder) ?? 0
+        attributes = try c.decodeIfPresent([AttributeValue].self, forKey: .attributes)
+    }
+}

@@ -1,0 +1,113 @@
+/// The fields of `TaskRead` that cvat-ds acts on. The full JSON is kept as received for the cache.
+public struct TaskModel: Codable, Sendable, Hashable {
+    public var id: Int
+    public var name: String
+    public var projectID: Int?
+    public var updatedDate: String
+    /// Frames in the task, deleted ones included; absent when the task has no data.
+    public var size: Int?
+    /// Frames per chunk; absent when the task has no data.
+    public var chunkSize: Int?
+    public var originalChunkType: String?
+    public var compressedChunkType: String?
+    public var subset: String?
+    public var organizationID: Int?
+    public var mode: String?
+    public var dimension: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, size, subset, mode, dimension
+        case projectID = "project_id"
+        case updatedDate = "updated_date"
+        case chunkSize = "data_chunk_size"
+        case originalChunkType = "data_original_chunk_type"
+        case compressedChunkType = "data_compressed_chunk_type"
+        case organizationID = "organization"
+    }
+
+    public init(
+        id: Int, name: String, projectID: Int? = nil, updatedDate: String, size: Int? = nil, chunkSize: Int? = nil,
+        originalChunkType: String? = nil, compressedChunkType: String? = nil, subset: String? = nil,
+        organizationID: Int? = nil, mode: String? = nil, dimension: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.projectID = projectID
+        self.updatedDate = updatedDate
+        self.size = size
+        self.chunkSize = chunkSize
+        self.originalChunkType = originalChunkType
+        self.compressedChunkType = compressedChunkType
+        self.subset = subset
+        self.organizationID = organizationID
+        self.mode = mode
+        self.dimension = dimension
+    }
+
+    /// A task with frames and chunks; cvat-sdk refuses the others with "The task has no data".
+    public var hasData: Bool { (size ?? 0) > 0 && (chunkSize ?? 0) > 0 }
+
+    /// Chunks of original quality are zips of the source images, which is what cvat-sdk and cvat-ds read.
+    public var hasImageSetChunks: Bool { originalChunkType == "imageset" }
+}
+
+/// The fields of `ProjectRead` that cvat-ds acts on.
+public struct ProjectModel: Codable, Sendable, Hashable {
+    public var id: Int
+    public var name: String
+    public var updatedDate: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case updatedDate = "updated_date"
+    }
+}
+
+/// A label (`Label` in the schema); skeleton points are in `sublabels`.
+public struct LabelModel: Codable, Sendable, Hashable {
+    public var id: Int
+    public var name: String
+    public var type: String?
+    public var sublabels: [Sublabel]?
+
+    public struct Sublabel: Codable, Sendable, Hashable {
+        public var id: Int
+        public var name: String
+        public var type: String?
+    }
+
+    public init(id: Int, name: String, type: String? = nil, sublabels: [Sublabel]? = nil) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.sublabels = sublabels
+    }
+}
+
+/// `DataMetaRead`: frame sizes and names, deleted frames, and when chunks last changed.
+public struct DataMeta: Codable, Sendable, Hashable {
+    public var chunksUpdatedDate: String?
+    public var chunkSize: Int?
+    public var size: Int
+    public var startFrame: Int?
+    public var stopFrame: Int?
+    public var frameFilter: String?
+    public var frames: [FrameMeta]?
+    public var deletedFrames: [Int]
+
+    public struct FrameMeta: Codable, Sendable, Hashable {
+        public var name: String
+        public var width: Int?
+        public var height: Int?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case size, frames
+        case chunksUpdatedDate = "chunks_updated_date"
+        case chunkSize = "chunk_size"
+        case startFrame = "start_frame"
+        case stopFrame = "stop_frame"
+        case frameFilter = "frame_filter"
+        case deletedFrames = "deleted_frames"
+    }
+}

@@ -1,0 +1,53 @@
+public import CvatAPI
+public import Foundation
+
+/// Where cvat-sdk keeps what it downloads, and so where cvat-ds keeps it too (`cvat_sdk/datasets/caching.py`).
+///
+/// ```
+/// <root>/servers/<urlsafe base64 of the server URL, no padding>/
+///     tasks/<id>/task.json         {"model": TaskRead, "labels": [Label, ...]}
+///     tasks/<id>/data_meta.json    DataMetaRead
+///     tasks/<id>/annotations.json  LabeledData
+///     tasks/<id>/chunks/<n>.zip    original-quality chunk n
+///     projects/<id>/project.json   {"model": ProjectRead, "tasks": [ids], "labels": [Label, ...]}
+/// ```
+/// cvat-ds adds only files cvat-sdk ignores: `tasks/<id>/.cvat-ds.lock` and `chunks/<n>.zip.partial` while a
+/// chunk is downloading.
+public struct CacheLayout: Sendable {
+    public let root: URL
+    public let server: ServerAddress
+
+    public init(root: URL, server: ServerAddress) {
+        self.root = root
+        self.server = server
+    }
+
+    /// cvat-sdk's default: `platformdirs.user_cache_path("cvat-sdk", "CVAT.ai")`, which on Linux is
+    /// `$XDG_CACHE_HOME/cvat-sdk`, else `~/.cache/cvat-sdk`.
+    public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("cvat-sdk")
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home).appendingPathComponent(".cache/cvat-sdk")
+    }
+
+    public var serverDirectory: URL {
+        root.appendingPathComponent("servers").appendingPathComponent(server.cacheDirectoryName)
+    }
+
+    public func taskDirectory(_ id: Int) -> URL { serverDirectory.appendingPathComponent("tasks/\(id)") }
+    public func taskJSON(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("task.json") }
+    public func dataMetaJSON(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("data_meta.json") }
+    public func annotationsJSON(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("annotations.json") }
+    public func chunkDirectory(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("chunks") }
+    public func chunk(_ id: Int, _ number: Int) -> URL {
+        chunkDirectory(id).appendingPathComponent("\(number).zip")
+    }
+    public func partialChunk(_ id: Int, _ number: Int) -> URL {
+        chunkDirectory(id).appendingPathComponent("\(number).zip.partial")
+    }
+    public func taskLock(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent(".cvat-ds.lock") }
+    public func projectDirectory(_ id: Int) -> URL { serverDirectory.appendingPathComponent("projects/\(id)") }
+    public func projectJSON(_ id: Int) -> URL { projectDirectory(id).appendingPathComponent("project.json") }
+}

@@ -1,0 +1,125 @@
+public import CvatAPI
+public import Foundation
+
+/// A task as the cache holds it: everything an export reads, without the network.
+public struct CachedTask: Sendable {
+    public let model: TaskModel
+    public let labels: [LabelModel]
+    public let meta: DataMeta
+    public let layout: CacheLayout
+
+    public var id: Int { model.id }
+
+    /// Loads a task's metadata from the cache, naming the first file that is missing or unreadable.
+    public static func load(id: Int, layout: CacheLayout) throws(CacheError) -> CachedTask {
+        let taskFile = try CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
+        let metaURL = layout.dataMetaJSON(id)
+        guard let metaBytes = FileIO.read(metaURL) else {
+            throw CacheError(.missing, "task \(id) is not fully cached: \(metaURL.path) is missing; run cvat-ds sync")
+        }
+        let meta = try CacheJSON.decode(DataMeta.self, metaBytes, file: metaURL)
+        let cached = CachedTask(model: taskFile.model, labels: taskFile.labels, meta: meta, layout: layout)
+        guard FileIO.exists(layout.annotationsJSON(id)) else {
+            throw CacheError(
+                .missing, "task \(id) is not fully cached: \(layout.annotationsJSON(id).path) is missing; run cvat-ds sync")
+        }
+        for number in cached.neededChunks where !FileIO.exists(layout.chunk(id, number)) {
+            throw CacheError(
+                .missing,
+                "task \(id) is not fully cached: chunk \(number) (\(layout.chunk(id, number).path)) is missing; run cvat-ds sync")
+        }
+        return cached
+    }
+
+    /// Frames in task order, deleted ones left out: the samples cvat-sdk's TaskDataset has.
+    public var activeFrames: [Int] {
+        let deleted = Set(meta.deletedFrames)
+        return (0..<(model.size ?? 0)).filter { !deleted.contains($0) }
+    }
+
+    /// Chunks that hold at least one frame that is not deleted.
+    public var neededChunks: [Int] { CachedTask.neededChunks(meta: meta, task: model) }
+
+    static func neededChunks(meta: DataMeta, task: TaskModel) -> [Int] {
+        guard let chunkSize = task.chunkSize, chunkSize > 0 else { return [] }
+        let deleted = Set(meta.deletedFrames)
+        var chunks: [Int] = []
+        for frame in 0..<(task.size ?? 0) where !deleted.contains(frame) {
+            let chunk = frame / chunkSize
+            if chunks.last != chunk { chunks.append(chunk) }
+        }
+        return chunks
+    }
+
+    public func chunkURL(_ number: Int) -> URL { layout.chunk(id, number) }
+
+    /// The task's annotations, decoded. They are read whole: CVAT sends them as one JSON document.
+    public func loadAnnotations() throws(CacheError) -> Annotations {
+        let url = layout.annotationsJSON(id)
+        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
+            throw CacheError(.missing, "task \(id): \(url.path) is missing; run cvat-ds sync")
+        }
+        return try CacheJSON.decode(Annotations.self, Array(data), file: url)
+    }
+}
+
+/// A project as the cache holds it.
+public struct CachedProject: Sendable {
+    public let model: ProjectModel
+    public let taskIDs: [Int]
+    public let labels: [LabelModel]
+
+    public static func load(id: Int, layout: CacheLayout) throws(CacheError) -> CachedProject {
+        let url = layout.projectJSON(id)
+        guard let bytes = FileIO.read(url) else {
+            throw CacheError(.missing, "project \(id) is not cached: \(url.path) is missing; run cvat-ds sync --project \(id)")
+        }
+        struct File: Decodable {
+            var model: ProjectModel
+            var tasks: [Int]
+            var labels: [LabelModel]
+        }
+        let file = try CacheJSON.decode(File.self, bytes, file: url)
+        return CachedProject(model: file.model, taskIDs: file.tasks, labels: file.labels)
+    }
+}
+
+/// Reading and writing the cache's JSON files in cvat-sdk's shapes.
+enum CacheJSON {
+    struct TaskFile: Decodable {
+        var model: TaskModel
+        var labels: [LabelModel]
+    }
+
+    static func readTaskFile(_ url: URL, task: Int) throws(CacheError) -> TaskFile {
+        guard let bytes = FileIO.read(url) else {
+            throw CacheError(.missing, "task \(task) is not cached: \(url.path) is missing; run cvat-ds sync --task \(task)")
+        }
+        return try decode(TaskFile.self, bytes, file: url)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], file: URL) throws(CacheError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw CacheError(.corrupt, "\(file.path) is not valid: \(DecodingErrorText.describe(error))")
+        } catch {
+            throw CacheError(.corrupt, "\(file.path) is not valid JSON")
+        }
+    }
+
+    /// `{"model": ..., "labels": [...]}` (plus `"tasks"` for a project), from the JSON the server sent.
+    static func compose(model: [UInt8], labels: [UInt8], tasks: [Int]? = nil) throws(CacheError) -> [UInt8] {
+        guard let modelObject = try? JSONSerialization.jsonObject(with: Data(model)),
+            let labelsObject = try? JSONSerialization.jsonObject(with: Data(labels))
+        else { throw CacheError(.corrupt, "the server's task or label JSON could not be parsed") }
+        var document: [String: Any] = ["model": modelObject, "labels": labelsObject]
+        if let tasks { document["tasks"] = tasks }
+        guard
+            var data = try? JSONSerialization.data(
+                withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { throw CacheError(.corrupt, "the cache file could not be encoded") }
+        data.append(0x0A)  // cvat-sdk ends its files with a newline too
+        return Array(data)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// File operations that never leave a half-written file under its final name.
+enum FileIO {
+    /// Writes `bytes` to a temporary name beside `url`, flushes it to disk, and renames it over `url`. A crash at
+    /// any moment leaves either the old file or the new one.
+    static func writeAtomically(_ bytes: [UInt8], to url: URL) throws(CacheError) {
+        try createDirectory(url.deletingLastPathComponent())
+        let temporary = url.path + ".tmp-cvat-ds-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw ioError("cannot create \(temporary)") }
+        var ok = true
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    ok = false
+                    return
+                }
+                offset += written
+            }
+        }
+        if !ok {
+            let error = ioError("cannot write \(url.path)")
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        try commit(fd: fd, temporary: temporary, to: url)
+    }
+
+    /// Flushes an open temporary file, closes it and renames it into place.
+    static func commit(fd: Int32, temporary: String, to url: URL) throws(CacheError) {
+        if fsync(fd) != 0 {
+            let error = ioError("cannot flush \(url.path)")
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        try rename(temporary, to: url)
+    }
+
+    static func rename(_ from: String, to url: URL) throws(CacheError) {
+        guard Foundation.rename(from, url.path) == 0 else {
+            let error = ioError("cannot move \(from) to \(url.path)")
+            unlink(from)
+            throw error
+        }
+        syncDirectory(url.deletingLastPathComponent())
+    }
+
+    /// Makes a rename durable: without it a power cut can forget the new directory entry.
+    static func syncDirectory(_ url: URL) {
+        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
+    static func createDirectory(_ url: URL, mode: Int = 0o777) throws(CacheError) {
+        do {
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+        } catch {
+            throw CacheError(.io, "cannot create the folder \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    static func read(_ url: URL) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return Array(data)
+    }
+
+    static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+    static func size(_ url: URL) -> Int64? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else { return nil }
+        return (attributes[.size] as? NSNumber)?.int64Value
+    }
+
+    static func remove(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    static func ioError(_ what: String) -> CacheError {
+        CacheError(.io, "\(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// An exclusive lock on a task's cache folder, so two cvat-ds runs never write the same task at once.
+///
+/// `flock` is released by the kernel when the process dies, so a killed run never leaves a stale lock.
+final class TaskLock {
+    private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    static func acquire(_ url: URL, waitingFor seconds: Double = 3600) async throws(CacheError) -> TaskLock {
+        try FileIO.createDirectory(url.deletingLastPathComponent())
+        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw FileIO.ioError("cannot open the lock \(url.path)") }
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, ContinuousClock.now < deadline else {
+                close(fd)
+                throw CacheError(.busy, "another cvat-ds is still writing \(url.deletingLastPathComponent().path)")
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return TaskLock(fd: fd)
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,277 @@
+public import CvatAPI
+public import Foundation
+
+/// What happened while syncing, for progress display. Delivered from many tasks at once; keep handlers quick.
+public enum SyncEvent: Sendable {
+    /// A task is being checked; `chunksToFetch` is known once its frame list is.
+    case taskStarted(id: Int, name: String)
+    case chunksPlanned(task: Int, toFetch: Int, cached: Int)
+    case bytesReceived(Int)
+    case chunkFinished(task: Int, number: Int)
+    case taskFinished(TaskSyncReport)
+    /// Something the user should know that does not stop the sync.
+    case warning(String)
+}
+
+/// What a task's sync did, for `--json` and for tests.
+public struct TaskSyncReport: Sendable, Codable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        /// `updated_date` unchanged and every file present: one request.
+        case upToDate = "up-to-date"
+        /// Newly cached.
+        case fetched
+        /// Changed on the server and refreshed.
+        case updated
+        /// Not cached: the task has no data or is not an image task.
+        case skipped
+    }
+
+    public var id: Int
+    public var name: String
+    public var outcome: Outcome
+    public var updatedDate: String
+    public var frames: Int
+    public var chunksDownloaded: Int
+    public var chunksKept: Int
+    public var annotationsFetched: Bool
+    public var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, outcome, frames, reason
+        case updatedDate = "updated_date"
+        case chunksDownloaded = "chunks_downloaded"
+        case chunksKept = "chunks_kept"
+        case annotationsFetched = "annotations_fetched"
+    }
+}
+
+/// Brings the cache up to date with the server, downloading only what changed.
+///
+/// Order matters for crash safety: stale chunks are removed before the new frame list is written, and
+/// `task.json` (whose `updated_date` both tools use to judge freshness) is written last. A run stopped at any
+/// point therefore leaves a cache that the next run, of either tool, recognises as not yet current.
+public struct Synchronizer: Sendable {
+    public let client: CvatClient
+    public let layout: CacheLayout
+    public let jobs: Int
+    public let onEvent: @Sendable (SyncEvent) -> Void
+
+    public init(client: CvatClient, layout: CacheLayout, jobs: Int, onEvent: @escaping @Sendable (SyncEvent) -> Void) {
+        self.client = client
+        self.layout = layout
+        self.jobs = max(1, jobs)
+        self.onEvent = onEvent
+    }
+
+    /// Syncs one task named on the command line: a task that cannot be cached is an error here.
+    public func syncTask(_ id: Int) async throws -> TaskSyncReport {
+        let (model, json) = try await client.task(id)
+        if let reason = Synchronizer.unsupportedReason(model) {
+            throw APIError(.badResponse, "task \(id) (\(model.name)) cannot be synced: \(reason)")
+        }
+        return try await sync(task: model, json: json, labels: nil)
+    }
+
+    /// Syncs a project's tasks (those in `subsets`, when given), in task id order.
+    public func syncProject(_ id: Int, subsets: [String]?) async throws -> [TaskSyncReport] {
+        let (project, projectJSON) = try await client.project(id)
+        let cachedProject = try? CachedProject.load(id: id, layout: layout)
+        let labelsJSON: [UInt8]
+        if let cachedProject, let cachedBytes = FileIO.read(layout.projectJSON(id)),
+            Timestamp(cachedProject.model.updatedDate) == Timestamp(project.updatedDate),
+            let labels = CacheJSON.labelsJSON(fromCacheFile: cachedBytes)
+        {
+            labelsJSON = labels
+        } else {
+            labelsJSON = try await client.labels(projectID: id).json
+        }
+        let tasks = try await client.tasks(projectID: id)
+        var reports: [TaskSyncReport] = []
+        for (model, json) in tasks.sorted(by: { $0.model.id < $1.model.id }) {
+            if let subsets, !subsets.contains(model.subset ?? "") { continue }
+            if let reason = Synchronizer.unsupportedReason(model) {
+                onEvent(.warning("task \(model.id) (\(model.name)) of project \(id) is left out: \(reason)"))
+                let report = TaskSyncReport(
+                    id: model.id, name: model.name, outcome: .skipped, updatedDate: model.updatedDate, frames: 0,
+                    chunksDownloaded: 0, chunksKept: 0, annotationsFetched: false, reason: reason)
+                onEvent(.taskFinished(report))
+                reports.append(report)
+                continue
+            }
+            reports.append(try await sync(task: model, json: json, labels: labelsJSON))
+        }
+        let document = try CacheJSON.compose(
+            model: projectJSON, labels: labelsJSON, tasks: tasks.map(\.model.id).sorted())
+        try FileIO.writeAtomically(document, to: layout.projectJSON(id))
+        return reports
+    }
+
+    /// Why a task cannot be cached as image chunks, or nil when it can.
+    static func unsupportedReason(_ model: TaskModel) -> String? {
+        if !model.hasData { return "the task has no data" }
+        if model.dimension == "3d" { return "it is a 3D (point cloud) task" }
+        if !model.hasImageSetChunks {
+            return "its original chunks are '\(model.originalChunkType ?? "unknown")', not image sets (a video task); "
+                + "video tasks are not supported yet"
+        }
+        return nil
+    }
+
+    /// Brings one task up to date given its current server model. `labels` is the project's label list when the
+    /// task is synced as part of a project (the server would return the same list for the task).
+    func sync(task model: TaskModel, json: [UInt8], labels projectLabels: [UInt8]?) async throws -> TaskSyncReport {
+        let id = model.id
+        onEvent(.taskStarted(id: id, name: model.name))
+        let lock = try await TaskLock.acquire(layout.taskLock(id))
+        defer { withExtendedLifetime(lock) {} }
+
+        let cachedTask = try? CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
+        let cachedMeta = FileIO.read(layout.dataMetaJSON(id)).flatMap {
+            try? CacheJSON.decode(DataMeta.self, $0, file: layout.dataMetaJSON(id))
+        }
+        let newDate = Timestamp(model.updatedDate)
+        let cachedDate = cachedTask.flatMap { Timestamp($0.model.updatedDate) }
+        if let cachedDate, let newDate, newDate < cachedDate {
+            onEvent(
+                .warning(
+                    "task \(id): the server's updated_date (\(model.updatedDate)) is older than the cached one "
+                        + "(\(cachedTask!.model.updatedDate)); refetching it to be safe"))
+        }
+        let unchanged =
+            cachedDate != nil && cachedDate == newDate && cachedMeta != nil
+            && FileIO.exists(layout.annotationsJSON(id))
+
+        if unchanged, let cachedMeta {
+            // Only files lost since the last sync need fetching; the metadata is current.
+            let needed = CachedTask.neededChunks(meta: cachedMeta, task: model)
+            let result = try await fetchChunks(task: model, needed: needed)
+            let report = TaskSyncReport(
+                id: id, name: model.name, outcome: result.downloaded == 0 ? .upToDate : .updated,
+                updatedDate: model.updatedDate, frames: model.size ?? 0, chunksDownloaded: result.downloaded,
+                chunksKept: result.kept, annotationsFetched: false, reason: nil)
+            onEvent(.taskFinished(report))
+            return report
+        }
+
+        let labelsJSON: [UInt8]
+        if let projectLabels {
+            labelsJSON = projectLabels
+        } else {
+            labelsJSON = try await client.labels(taskID: id).json
+        }
+        let (meta, metaJSON) = try await client.dataMeta(taskID: id)
+        let chunksCurrent =
+            cachedMeta != nil && cachedTask != nil && cachedMeta!.chunksUpdatedDate != nil
+            && Timestamp(cachedMeta!.chunksUpdatedDate!) == meta.chunksUpdatedDate.flatMap(Timestamp.init)
+            && cachedTask!.model.chunkSize == model.chunkSize
+        if !chunksCurrent {
+            // The media changed (or we cannot tell): no old chunk may survive next to the new frame list.
+            FileIO.remove(layout.chunkDirectory(id))
+        }
+        try FileIO.createDirectory(layout.taskDirectory(id))
+        try FileIO.writeAtomically(metaJSON, to: layout.dataMetaJSON(id))
+        try await fetchAnnotations(task: id)
+        let result = try await fetchChunks(task: model, needed: CachedTask.neededChunks(meta: meta, task: model))
+        try FileIO.writeAtomically(try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(id))
+
+        let report = TaskSyncReport(
+            id: id, name: model.name, outcome: cachedTask == nil ? .fetched : .updated, updatedDate: model.updatedDate,
+            frames: meta.size, chunksDownloaded: result.downloaded, chunksKept: result.kept, annotationsFetched: true,
+            reason: nil)
+        onEvent(.taskFinished(report))
+        return report
+    }
+
+    private func fetchAnnotations(task id: Int) async throws {
+        let final = layout.annotationsJSON(id)
+        let temporary = final.path + ".tmp-cvat-ds-\(getpid())"
+        unlink(temporary)
+        do {
+            try await client.downloadAnnotations(taskID: id, to: temporary)
+            // A body that is not JSON is a server or proxy fault; never let it become the cached annotations.
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: temporary), options: .alwaysMapped),
+                (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
+            else {
+                throw APIError(.badResponse, "the annotations of task \(id) from \(client.server) are not valid JSON")
+            }
+            let fd = open(temporary, O_RDONLY | O_CLOEXEC)
+            try FileIO.commit(fd: fd, temporary: temporary, to: final)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Downloads the needed chunks that are missing or unreadable, `jobs` at a time.
+    private func fetchChunks(task model: TaskModel, needed: [Int]) async throws -> (downloaded: Int, kept: Int) {
+        let id = model.id
+        var missing: [Int] = []
+        for number in needed {
+            let url = layout.chunk(id, number)
+            guard FileIO.exists(url) else {
+                missing.append(number)
+                continue
+            }
+            if let problem = ChunkCheck.problem(url, expectedMembers: expectedMembers(model, number)) {
+                onEvent(.warning("task \(id): cached chunk \(number) is unusable (\(problem)); fetching it again"))
+                FileIO.remove(url)
+                missing.append(number)
+            }
+        }
+        onEvent(.chunksPlanned(task: id, toFetch: missing.count, cached: needed.count - missing.count))
+        guard !missing.isEmpty else { return (0, needed.count) }
+        try FileIO.createDirectory(layout.chunkDirectory(id))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = missing[...]
+            for _ in 0..<min(jobs, pending.count) {
+                let number = pending.removeFirst()
+                group.addTask { try await fetchChunk(task: model, number: number) }
+            }
+            while try await group.next() != nil {
+                if let number = pending.popFirst() {
+                    group.addTask { try await fetchChunk(task: model, number: number) }
+                }
+            }
+        }
+        return (missing.count, needed.count - missing.count)
+    }
+
+    private func expectedMembers(_ model: TaskModel, _ number: Int) -> Int {
+        let chunkSize = model.chunkSize ?? 1
+        return min(chunkSize, (model.size ?? 0) - number * chunkSize)
+    }
+
+    private func fetchChunk(task model: TaskModel, number: Int) async throws {
+        let id = model.id
+        let partial = layout.partialChunk(id, number)
+        let onEvent = self.onEvent
+        // One retry from zero: a resumed download that turns out unreadable may have mixed two versions.
+        for attempt in 1...2 {
+            try await client.downloadChunk(taskID: id, number: number, to: partial.path) { onEvent(.bytesReceived($0)) }
+            if let problem = ChunkCheck.problem(partial, expectedMembers: expectedMembers(model, number), full: true) {
+                FileIO.remove(partial)
+                if attempt == 2 {
+                    throw APIError(
+                        .badResponse,
+                        "chunk \(number) of task \(id) from \(client.server) is not a usable zip: \(problem)")
+                }
+                continue
+            }
+            let fd = open(partial.path, O_RDONLY | O_CLOEXEC)
+            try FileIO.commit(fd: fd, temporary: partial.path, to: layout.chunk(id, number))
+            onEvent(.chunkFinished(task: id, number: number))
+            return
+        }
+    }
+}
+
+extension CacheJSON {
+    /// The `labels` list of a cached task.json or project.json, re-encoded.
+    static func labelsJSON(fromCacheFile bytes: [UInt8]) -> [UInt8]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let labels = object["labels"] as? [Any],
+            let data = try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])
+        else { return nil }
+        return Array(data)
+    }
+}

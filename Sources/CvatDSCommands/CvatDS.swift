@@ -1,0 +1,39 @@
+public import ArgumentParser
+
+/// The command root: `cvat-ds sync|export|info`.
+public struct CvatDS: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "cvat-ds",
+        abstract: "Take annotated datasets out of a CVAT server and turn them into tensors any ML framework reads.",
+        discussion: """
+            sync fetches tasks into the local cache (shared with cvat-sdk); export decodes, transforms and writes \
+            .npy or raw arrays with a manifest.json; info shows what the cache holds.
+
+            Credentials as cvat-cli: --auth USER[:PASS] (password from PASS or a prompt), CVAT_ACCESS_TOKEN \
+            (a Personal Access Token), or --profile NAME.
+
+            \(ExitCodes.helpText)
+            """,
+        version: version,
+        subcommands: [Sync.self, Info.self])
+
+    public init() {}
+}
+
+/// Runs a command body and turns its errors into a message and an exit code.
+func runReportingErrors(_ console: Console, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        console.clearProgress()
+        let (code, message) = ErrorReport.classify(error)
+        console.error(message)
+        throw ExitCode(code)
+    }
+}

@@ -1,0 +1,70 @@
+import CvatCache
+import Foundation
+import Synchronization
+
+/// Turns sync events into a progress bar on a terminal, or one line per task otherwise.
+final class SyncProgress: Sendable {
+    private struct State {
+        var chunksPlanned = 0
+        var chunksDone = 0
+        var bytes: Int64 = 0
+        var lastDraw = ContinuousClock.now - .seconds(1)
+        var currentTask = ""
+    }
+
+    private let console: Console
+    private let started = ContinuousClock.now
+    private let state = Mutex(State())
+
+    init(console: Console) { self.console = console }
+
+    func handle(_ event: SyncEvent) {
+        switch event {
+        case .taskStarted(let id, let name):
+            state.withLock { $0.currentTask = "task \(id) (\(name))" }
+            console.debug("checking task \(id) (\(name))")
+        case .chunksPlanned(_, let toFetch, _):
+            state.withLock { $0.chunksPlanned += toFetch }
+        case .bytesReceived(let count):
+            state.withLock { $0.bytes += Int64(count) }
+        case .chunkFinished:
+            state.withLock { $0.chunksDone += 1 }
+        case .taskFinished(let report):
+            console.clearProgress()
+            var line = "task \(report.id) (\(report.name)): \(report.outcome.rawValue)"
+            if report.outcome == .skipped, let reason = report.reason { line += ": \(reason)" }
+            if report.outcome != .skipped {
+                line += ", \(report.chunksDownloaded) chunk(s) downloaded, \(report.chunksKept) kept"
+                if report.annotationsFetched { line += ", annotations refreshed" }
+            }
+            console.info(line)
+        case .warning(let message):
+            console.warning(message)
+        }
+        draw(force: false)
+    }
+
+    private func draw(force: Bool) {
+        guard console.interactive else { return }
+        let now = ContinuousClock.now
+        let snapshot: State? = state.withLock { state in
+            guard force || now - state.lastDraw >= .milliseconds(100) else { return nil }
+            state.lastDraw = now
+            return state
+        }
+        guard let snapshot else { return }
+        let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
+        let rate = elapsed > 0 ? Double(snapshot.bytes) / elapsed : 0
+        let fraction = snapshot.chunksPlanned > 0 ? Double(snapshot.chunksDone) / Double(snapshot.chunksPlanned) : 0
+        let width = 24
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        var line = "[\(bar)] \(snapshot.chunksDone)/\(snapshot.chunksPlanned) chunks  \(Format.bytes(Double(snapshot.bytes)))"
+        line += "  \(Format.bytes(rate))/s"
+        if fraction > 0 && fraction < 1 {
+            line += "  ETA \(Format.duration(elapsed / fraction - elapsed))"
+        }
+        line += "  \(snapshot.currentTask)"
+        console.progress(line)
+    }
+}
