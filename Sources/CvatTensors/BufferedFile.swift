@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Musl)
+    internal import Musl
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
+/// The one place CvatTensors calls the C file API: a write-only file with a user-space buffer.
+///
+/// When `atomic`, data goes to `<path>.partial` and only `commit()` renames it into place, so an interrupted
+/// export never leaves a truncated array under the final name; an uncommitted partial file is removed when the
+/// writer goes away.
+final class BufferedFile {
+    let path: String
+    let writePath: String
+    private let atomic: Bool
+    private var fd: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private(set) var committed = false
+    /// Bytes handed to `write`, buffered or not.
+    private(set) var length = 0
+
+    init(path: String, atomic: Bool, bufferSize: Int) throws(TensorWriteError) {
+        self.path = path
+        self.atomic = atomic
+        self.writePath = atomic ? path + ".partial" : path
+        // The corresponding C function is `open`.
+        let fd = open(writePath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .cannotCreate(path: writePath, errno: errno) }
+        self.fd = fd
+        self.buffer = .allocate(byteCount: max(bufferSize, 1), alignment: 16)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        if atomic && !committed { unlink(writePath) }
+        buffer.deallocate()
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(TensorWriteError) {
+        guard !committed else { throw .alreadyFinished(path: path) }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if used + bytes.count <= buffer.count {
+            (buffer.baseAddress! + used).copyMemory(from: base, byteCount: bytes.count)
+            used += bytes.count
+        } else {
+            try flush()
+            if bytes.count >= buffer.count {
+                try writeAll(bytes)
+            } else {
+                buffer.baseAddress!.copyMemory(from: base, byteCount: bytes.count)
+                used = bytes.count
+            }
+        }
+        length += bytes.count
+    }
+
+    func flush() throws(TensorWriteError) {
+        guard used > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+        used = 0
+    }
+
+    /// Overwrites bytes already in the file (the header), after the buffer is flushed.
+    func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(TensorWriteError) {
+        try flush()
+        var done = 0
+        while done < bytes.count {
+            // The corresponding C function is `pwrite`.
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .cannotFinish(path: writePath, errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Flushes, closes and (when atomic) renames into place.
+    func commit() throws(TensorWriteError) {
+        guard !committed else { throw .alreadyFinished(path: path) }
+        try flush()
+        let result = close(fd)
+        fd = -1
+        // close can report a delayed write error (NFS, quota); the data may be lost, so it is a failure.
+        guard result == 0 else { throw .cannotFinish(path: writePath, errno: errno) }
+        if atomic {
+            guard rename(writePath, path) == 0 else { throw .cannotFinish(path: path, errno: errno) }
+        }
+        committed = true
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(TensorWriteError) {
+        var done = 0
+        while done < bytes.count {
+            // The corresponding C function is `write`.
+            let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .writeFailed(path: writePath, errno: errno)
+            }
+            done += n
+        }
+    }
+}
+
+/// `write(2)`, named apart from `BufferedFile.write` so the call cannot resolve to the method.
+@inline(__always)
+private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    write(fd, p, n)
+}
