@@ -1545,7 +1545,7 @@ def main(argv=None):
     if args.exit_on_stdin_eof:
         def watch_stdin():
             try:
-                while sys.stdin.buffer.read(65536):
+                while os.read(0, 65536):
                     pass
             except Exception:
                 pass
@@ -1565,8 +1565,11 @@ def main(argv=None):
         server.server_close()
         if log_file:
             log_file.close()
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # os._exit: daemon threads (keep-alive connections, the stdin watcher) must not delay or abort exit
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
