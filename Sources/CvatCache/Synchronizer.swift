@@ -160,10 +160,11 @@ public struct Synchronizer: Sendable {
             labelsJSON = try await client.labels(taskID: id).json
         }
         let (meta, metaJSON) = try await client.dataMeta(taskID: id)
+        // The frame list of an earlier (possibly interrupted) run says which media its chunks came from.
         let chunksCurrent =
-            cachedMeta != nil && cachedTask != nil && cachedMeta!.chunksUpdatedDate != nil
-            && Timestamp(cachedMeta!.chunksUpdatedDate!) == meta.chunksUpdatedDate.flatMap(Timestamp.init)
-            && cachedTask!.model.chunkSize == model.chunkSize
+            cachedMeta?.chunksUpdatedDate.flatMap(Timestamp.init) != nil
+            && cachedMeta?.chunksUpdatedDate.flatMap(Timestamp.init) == meta.chunksUpdatedDate.flatMap(Timestamp.init)
+            && cachedMeta?.chunkSize == meta.chunkSize && cachedMeta?.size == meta.size
         if !chunksCurrent {
             // The media changed (or we cannot tell): no old chunk may survive next to the new frame list.
             FileIO.remove(layout.chunkDirectory(id))

@@ -165,7 +165,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Called once per header line; a new status line (after a 100 Continue, say) starts a fresh header set.
     func receiveHeader(_ line: String) {
-        let trimmed = line.trimmingSuffix { $0 == "\r" || $0 == "\n" }
+        let trimmed = line.trimmingSuffix { $0.isNewline }
         if trimmed.hasPrefix("HTTP/") {
             headers = [:]
             setCookies = []

@@ -1,0 +1,75 @@
+public import Foundation
+
+/// Runs the built `cvat-ds` binary, as a user or a script would.
+public enum CLI {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+
+        /// stdout parsed as JSON (for `--json` runs).
+        public func json() throws -> [String: Any] {
+            guard let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] else {
+                throw TestServerError(message: "stdout is not a JSON object: \(stdout)")
+            }
+            return object
+        }
+    }
+
+    /// The binary next to the test bundle (`swift build` puts both in the same folder).
+    public static var executable: URL {
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDirectory, TestPaths.packageRoot.appendingPathComponent(".build/debug")] {
+            let url = candidate.appendingPathComponent("cvat-ds")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return TestPaths.packageRoot.appendingPathComponent(".build/debug/cvat-ds")
+    }
+
+    /// Runs `cvat-ds arguments...` with `environment` added to a clean environment (HOME and XDG dirs point into
+    /// a scratch folder so the user's real cache and profiles are never touched).
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], home: URL? = nil, timeout: Double = 120
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let scratchHome = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("cvat-ds-home-none")
+        var env: [String: String] = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "HOME": scratchHome.path,
+            "XDG_CACHE_HOME": scratchHome.appendingPathComponent("cache").path,
+            "XDG_CONFIG_HOME": scratchHome.appendingPathComponent("config").path,
+        ]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Drain both pipes while the process runs so a chatty run cannot block on a full pipe.
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        if group.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            throw TestServerError(message: "cvat-ds \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+        }
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
