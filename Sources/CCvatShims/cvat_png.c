@@ -119,9 +119,8 @@ int cvat_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t 
     if (depth == 16 && !grey16) {
         png_set_strip_16(png);  // keep the high byte, as Pillow's ";16B" raw modes do
     }
-    if (type & PNG_COLOR_MASK_ALPHA) {
-        png_set_strip_alpha(png);
-    }
+    // Always: an alpha channel can also come from tRNS (palette expansion turns tRNS into alpha).
+    png_set_strip_alpha(png);
     if ((type == PNG_COLOR_TYPE_GRAY || type == PNG_COLOR_TYPE_GRAY_ALPHA) && !grey16) {
         png_set_gray_to_rgb(png);
     }
