@@ -48,12 +48,10 @@ import Testing
         #expect(boundingBox(of: ShapeGeometry(type: .ellipse, points: [50, 40, 80, 30], rotation: 90))
             == Box(xmin: 40, ymin: 10, xmax: 60, ymax: 70))
         let box = try #require(boundingBox(of: ShapeGeometry(type: .ellipse, points: [0, 0, 30, -10], rotation: 30)))
-        let hx = ((30 * 0.75).squareRoot() * (30 * 0.75).squareRoot() + 100 * 0.25).squareRoot()
         // hx = sqrt((30 cos30)^2 + (10 sin30)^2) = sqrt(675 + 25)
         #expect(abs(box.xmax - 700.0.squareRoot()) < 1e-9)
         // hy = sqrt((30 sin30)^2 + (10 cos30)^2) = sqrt(225 + 75)
         #expect(abs(box.ymax - 300.0.squareRoot()) < 1e-9)
-        _ = hx
     }
 
     @Test func rotatedPolygonTurnsClockwiseAboutItsBoxCentre() throws {
