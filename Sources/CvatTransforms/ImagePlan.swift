@@ -51,7 +51,11 @@ public enum ResizeSpec: Sendable, Hashable {
     case original
     /// Stretch to exactly this size.
     case resize(width: Int, height: Int)
-    /// Scale to fit inside this size keeping the aspect ratio, centred, the rest padded.
+    /// Scale to fit inside this size keeping the aspect ratio, centred, the rest padded by the caller.
+    ///
+    /// scale = min(W / w, H / h); the scaled size is `Int((Double(w) * scale).rounded())` (half away from zero)
+    /// clamped to [1, W], likewise for the height; the offset is `(W - nw) / 2` in integer division, so an odd
+    /// remainder puts the extra padding pixel on the right or bottom.
     case letterbox(width: Int, height: Int)
     /// torchvision's `Resize(shorter)` then, when given, `CenterCrop((height, width))`, on a PIL image.
     case resizeShorter(Int, centerCrop: PixelSize?)
