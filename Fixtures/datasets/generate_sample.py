@@ -613,7 +613,7 @@ def main():
             stage, state = stage_state[(jid - 1) % len(stage_state)]
             jobs.append({"id": jid, "task_id": t["id"], "start_frame": start, "stop_frame": stop,
                          "stage": stage, "state": state, "status": status_of[stage], "type": "annotation",
-                         "assignee": 2 if (t["id"], k) in ((4, 0),) else None,
+                         "assignee": t["assignee"],
                          "created_date": t["created_date"], "updated_date": t["updated_date"]})
             jid += 1
 

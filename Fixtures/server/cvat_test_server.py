@@ -1527,6 +1527,8 @@ def main(argv=None):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
     log_file = open(args.log_file, "a", encoding="utf-8") if args.log_file else None
+    if ":" in args.host:
+        Server.address_family = socket.AF_INET6
     server = Server((args.host, args.port), state, ctx, log_file)
     host, port = server.server_address[:2]
     if ":" in host:
