@@ -68,7 +68,8 @@ Test-control endpoints (not part of CVAT; no auth; never logged, never subject t
         pick the code when it fires; one draw for drop (when drop_rate > 0).
         Faults never apply to /_test/ or /api/server/about.
     GET  /_test/faults                      the current fault settings
-    GET  /_test/log                         every /api request since the last reset, as a JSON list of
+    GET  /_test/log                         every /api request since the last reset (waits up to 1 s for
+                                            requests still being answered), in the order responses started, as a JSON list of
                                             {"method","path","query","status","bytes_sent","range","accept",
                                             "accept_encoding","content_encoding","auth_scheme"
                                             ("Token"/"Bearer"/"Basic"/"session"/null),"user","organization",
@@ -236,6 +237,7 @@ class State:
             self.rng = random.Random(0)
             self.retry_seen: set = set()
             self.log: list = []
+            self.inflight = 0
             self.reset_stats()
 
     def reset_stats(self):
@@ -628,6 +630,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                       "organization": self.headers.get("X-Organization", self.q.get("org", self.q.get("org_id"))),
                       "fault": None}
         self.faults_applied = []
+        with self.st.lock:
+            self.st.inflight += 1
+        try:
+            self._answer_api(method)
+        finally:
+            with self.st.lock:
+                self.st.inflight -= 1
+
+    def _answer_api(self, method):
         faults_on = self.url_path.startswith("/api/") and self.url_path != "/api/server/about"
         try:
             resp = self.route(faults_on)
@@ -636,7 +647,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 resp = Response(e.status, e.body, "text/html; charset=utf-8", e.headers)
             else:
                 resp = self.json_resp(e.body, e.status, headers=e.headers)
-        except Exception as e:  # a bug: answer like Django would
+        except Exception:  # a bug: answer like Django would
             import traceback
             traceback.print_exc(file=sys.stderr)
             resp = Response(500, b"<h1>Server Error (500)</h1>", "text/html; charset=utf-8")
@@ -707,6 +718,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
 
+        is_api = hasattr(self, "entry") and not self.url_path.startswith("/_test/")
+        if is_api:
+            e = self.entry
+            e["status"] = resp.status
+            e["content_encoding"] = content_encoding
+            e["fault"] = ",".join(self.faults_applied) or None
+            with st.lock:
+                st.log.append(e)  # before the body goes out, so the log order is the request order
         sent = 0
         try:
             if self.method == "HEAD":
@@ -728,14 +747,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 sent = self._write(body, rate)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout, ssl.SSLError, OSError):
             self.close_connection = True
-        if hasattr(self, "entry") and not self.url_path.startswith("/_test/"):
-            e = self.entry
-            e["status"] = resp.status
-            e["bytes_sent"] = sent
-            e["content_encoding"] = content_encoding
-            e["fault"] = ",".join(self.faults_applied) or None
+        if is_api:
             with st.lock:
-                st.log.append(e)
+                e["bytes_sent"] = sent
                 s = st.stats
                 s["requests"] += 1
                 s["by_status"][str(resp.status)] = s["by_status"].get(str(resp.status), 0) + 1
@@ -1349,8 +1363,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise HttpError(400, {"detail": "body must be a JSON object"})
         ok = lambda obj: self.json_resp(obj, content_type="application/json")
         if self.method == "GET" and path == "/_test/log":
+            deadline = time.monotonic() + 1.0
+            while st.inflight > 0 and time.monotonic() < deadline:  # let finished requests record bytes_sent
+                time.sleep(0.005)
             with st.lock:
-                return ok(list(st.log))
+                return ok(copy.deepcopy(st.log))
         if self.method == "GET" and path == "/_test/stats":
             with st.lock:
                 return ok(copy.deepcopy(st.stats))
