@@ -42,9 +42,13 @@ let package = Package(
         .target(name: "CvatTransforms", dependencies: ["CvatImage"], swiftSettings: swiftSettings),
         .target(name: "CvatTensors", swiftSettings: swiftSettings),
         .target(
+            name: "CvatExport",
+            dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatTransforms", "CvatTensors"],
+            swiftSettings: swiftSettings),
+        .target(
             name: "CvatDSCommands",
             dependencies: [
-                "CvatHTTP", "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatTransforms", "CvatTensors",
+                "CvatHTTP", "CvatAPI", "CvatCache", "CvatArchive", "CvatExport", "CvatImage", "CvatCodecs", "CvatTransforms", "CvatTensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

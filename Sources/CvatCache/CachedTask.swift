@@ -10,6 +10,11 @@ public struct CachedTask: Sendable {
 
     public var id: Int { model.id }
 
+    /// Only the task's model, from task.json: enough to decide whether the task belongs in an export.
+    public static func model(id: Int, layout: CacheLayout) throws(CacheError) -> TaskModel {
+        try CacheJSON.readTaskFile(layout.taskJSON(id), task: id).model
+    }
+
     /// Loads a task's metadata from the cache, naming the first file that is missing or unreadable.
     public static func load(id: Int, layout: CacheLayout) throws(CacheError) -> CachedTask {
         let taskFile = try CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
@@ -68,6 +73,9 @@ public struct CachedProject: Sendable {
     public let model: ProjectModel
     public let taskIDs: [Int]
     public let labels: [LabelModel]
+    /// Each task's subset, recorded by cvat-ds beside cvat-sdk's fields (which cvat-sdk ignores), so that a
+    /// subset can be chosen offline without every task being cached. Nil in a cache cvat-sdk wrote.
+    public let taskSubsets: [Int: String]?
 
     public static func load(id: Int, layout: CacheLayout) throws(CacheError) -> CachedProject {
         let url = layout.projectJSON(id)
@@ -78,9 +86,17 @@ public struct CachedProject: Sendable {
             var model: ProjectModel
             var tasks: [Int]
             var labels: [LabelModel]
+            var taskSubsets: [String: String]?
+            enum CodingKeys: String, CodingKey {
+                case model, tasks, labels
+                case taskSubsets = "cvat_ds_task_subsets"
+            }
         }
         let file = try CacheJSON.decode(File.self, bytes, file: url)
-        return CachedProject(model: file.model, taskIDs: file.tasks, labels: file.labels)
+        let subsets = file.taskSubsets.map { raw in
+            Dictionary(uniqueKeysWithValues: raw.compactMap { key, value in Int(key).map { ($0, value) } })
+        }
+        return CachedProject(model: file.model, taskIDs: file.tasks, labels: file.labels, taskSubsets: subsets)
     }
 }
 
@@ -109,12 +125,17 @@ enum CacheJSON {
     }
 
     /// `{"model": ..., "labels": [...]}` (plus `"tasks"` for a project), from the JSON the server sent.
-    static func compose(model: [UInt8], labels: [UInt8], tasks: [Int]? = nil) throws(CacheError) -> [UInt8] {
+    static func compose(model: [UInt8], labels: [UInt8], tasks: [Int]? = nil, taskSubsets: [Int: String]? = nil)
+        throws(CacheError) -> [UInt8]
+    {
         guard let modelObject = try? JSONSerialization.jsonObject(with: Data(model)),
             let labelsObject = try? JSONSerialization.jsonObject(with: Data(labels))
         else { throw CacheError(.corrupt, "the server's task or label JSON could not be parsed") }
         var document: [String: Any] = ["model": modelObject, "labels": labelsObject]
         if let tasks { document["tasks"] = tasks }
+        if let taskSubsets {
+            document["cvat_ds_task_subsets"] = Dictionary(uniqueKeysWithValues: taskSubsets.map { (String($0), $1) })
+        }
         guard
             var data = try? JSONSerialization.data(
                 withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -14,7 +14,8 @@ enum ChunkCheck {
             }
             return nil
         } catch {
-            return "\(error)"
+            // The archive error's own advice ("delete it...") is for a user holding the file; the cache acts itself.
+            return error.member.map { "member '\($0)': \(error.detail)" } ?? error.detail
         }
     }
 }

@@ -61,12 +61,25 @@ enum FileIO {
         }
     }
 
-    static func createDirectory(_ url: URL, mode: Int = 0o777) throws(CacheError) {
+    /// Creates `url` and its missing parents with the user's umask (no explicit mode: FileManager would chmod it).
+    static func createDirectory(_ url: URL) throws(CacheError) {
         do {
-            try FileManager.default.createDirectory(
-                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw CacheError(.io, "cannot create the folder \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Creates the cache root, `servers/` and the server's folder, those that are missing, as 0700 (narrowed
+    /// further by a stricter umask): chunks and annotations can be private data. Folders that already exist keep
+    /// their mode, which is the user's choice; everything below inherits the protection of these.
+    static func createPrivateDirectories(_ layout: CacheLayout) throws(CacheError) {
+        let servers = layout.root.appendingPathComponent("servers")
+        for url in [layout.root, servers, layout.serverDirectory] where !exists(url) {
+            try createDirectory(url.deletingLastPathComponent())
+            if mkdir(url.path, 0o700) != 0 && errno != EEXIST {
+                throw ioError("cannot create the folder \(url.path)")
+            }
         }
     }
 

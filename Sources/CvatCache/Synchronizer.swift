@@ -65,8 +65,20 @@ public struct Synchronizer: Sendable {
 
     /// Syncs one task named on the command line: a task that cannot be cached is an error here.
     public func syncTask(_ id: Int) async throws -> TaskSyncReport {
-        let (model, json) = try await client.task(id)
-        if let reason = Synchronizer.unsupportedReason(model) {
+        try FileIO.createPrivateDirectories(layout)
+        let fetched: (model: TaskModel, json: [UInt8])
+        do {
+            fetched = try await client.task(id)
+        } catch {
+            // Saying only "not found" would leave the user wondering whether the cache is still good.
+            guard error.kind == .notFound, FileIO.exists(layout.taskJSON(id)) else { throw error }
+            throw APIError(
+                .notFound,
+                "task \(id) is no longer on \(client.server) (deleted, or this account lost access to it); its "
+                    + "cached copy in \(layout.taskDirectory(id).path) was left as it was; delete that folder to drop it")
+        }
+        let (model, json) = fetched
+        if let reason = model.unsupportedReason {
             throw APIError(.badResponse, "task \(id) (\(model.name)) cannot be synced: \(reason)")
         }
         return try await sync(task: model, json: json, labels: nil)
@@ -74,6 +86,7 @@ public struct Synchronizer: Sendable {
 
     /// Syncs a project's tasks (those in `subsets`, when given), in task id order.
     public func syncProject(_ id: Int, subsets: [String]?) async throws -> [TaskSyncReport] {
+        try FileIO.createPrivateDirectories(layout)
         let (project, projectJSON) = try await client.project(id)
         let cachedProject = try? CachedProject.load(id: id, layout: layout)
         let labelsJSON: [UInt8]
@@ -89,8 +102,10 @@ public struct Synchronizer: Sendable {
         var reports: [TaskSyncReport] = []
         for (model, json) in tasks.sorted(by: { $0.model.id < $1.model.id }) {
             if let subsets, !subsets.contains(model.subset ?? "") { continue }
-            if let reason = Synchronizer.unsupportedReason(model) {
+            if let reason = model.unsupportedReason {
                 onEvent(.warning("task \(model.id) (\(model.name)) of project \(id) is left out: \(reason)"))
+                // task.json alone (as cvat-sdk writes it too) lets an offline export tell "left out" from "missing".
+                try FileIO.writeAtomically(try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(model.id))
                 let report = TaskSyncReport(
                     id: model.id, name: model.name, outcome: .skipped, updatedDate: model.updatedDate, frames: 0,
                     chunksDownloaded: 0, chunksKept: 0, annotationsFetched: false, reason: reason)
@@ -101,20 +116,10 @@ public struct Synchronizer: Sendable {
             reports.append(try await sync(task: model, json: json, labels: labelsJSON))
         }
         let document = try CacheJSON.compose(
-            model: projectJSON, labels: labelsJSON, tasks: tasks.map(\.model.id).sorted())
+            model: projectJSON, labels: labelsJSON, tasks: tasks.map(\.model.id).sorted(),
+            taskSubsets: Dictionary(uniqueKeysWithValues: tasks.map { ($0.model.id, $0.model.subset ?? "") }))
         try FileIO.writeAtomically(document, to: layout.projectJSON(id))
         return reports
-    }
-
-    /// Why a task cannot be cached as image chunks, or nil when it can.
-    static func unsupportedReason(_ model: TaskModel) -> String? {
-        if !model.hasData { return "the task has no data" }
-        if model.dimension == "3d" { return "it is a 3D (point cloud) task" }
-        if !model.hasImageSetChunks {
-            return "its original chunks are '\(model.originalChunkType ?? "unknown")', not image sets (a video task); "
-                + "video tasks are not supported yet"
-        }
-        return nil
     }
 
     /// Brings one task up to date given its current server model. `labels` is the project's label list when the
@@ -158,6 +163,14 @@ public struct Synchronizer: Sendable {
             labelsJSON = projectLabels
         } else {
             labelsJSON = try await client.labels(taskID: id).json
+        }
+        if let cachedTask, let labels = try? JSONDecoder().decode([LabelModel].self, from: Data(labelsJSON)),
+            let change = Synchronizer.labelChanges(from: cachedTask.labels, to: labels)
+        {
+            onEvent(
+                .warning(
+                    "task \(id): the label set changed since the last sync (\(change)); label indices of exports "
+                        + "made before may not match new ones"))
         }
         let (meta, metaJSON) = try await client.dataMeta(taskID: id)
         // The frame list of an earlier (possibly interrupted) run says which media its chunks came from.
@@ -248,14 +261,24 @@ public struct Synchronizer: Sendable {
         let onEvent = self.onEvent
         // One retry from zero: a resumed download that turns out unreadable may have mixed two versions.
         for attempt in 1...2 {
-            try await client.downloadChunk(taskID: id, number: number, to: partial.path) { onEvent(.bytesReceived($0)) }
+            do {
+                try await client.downloadChunk(taskID: id, number: number, to: partial.path) {
+                    onEvent(.bytesReceived($0))
+                }
+            } catch {
+                // Only a broken connection leaves bytes worth resuming; what an oversized or refused answer left is not.
+                if error.kind != .network { FileIO.remove(partial) }
+                throw error
+            }
             if let problem = ChunkCheck.problem(partial, expectedMembers: expectedMembers(model, number), full: true) {
                 FileIO.remove(partial)
                 if attempt == 2 {
                     throw APIError(
                         .badResponse,
-                        "chunk \(number) of task \(id) from \(client.server) is not a usable zip: \(problem)")
+                        "chunk \(number) of task \(id) from \(client.server) is not a usable zip, twice in a row, so "
+                            + "it was not cached: \(problem)")
                 }
+                onEvent(.warning("task \(id): downloaded chunk \(number) is unusable (\(problem)); fetching it again"))
                 continue
             }
             let fd = open(partial.path, O_RDONLY | O_CLOEXEC)
@@ -263,6 +286,32 @@ public struct Synchronizer: Sendable {
             onEvent(.chunkFinished(task: id, number: number))
             return
         }
+    }
+}
+
+extension Synchronizer {
+    /// What differs between two label sets, in words, or nil when they hold the same labels.
+    static func labelChanges(from old: [LabelModel], to new: [LabelModel]) -> String? {
+        let oldByID = Dictionary(old.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let newByID = Dictionary(new.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func named(_ label: LabelModel) -> String { "'\(label.name)' (id \(label.id))" }
+        var parts: [String] = []
+        let added = new.filter { oldByID[$0.id] == nil }
+        let removed = old.filter { newByID[$0.id] == nil }
+        let renamed = new.compactMap { label -> String? in
+            guard let before = oldByID[label.id], before.name != label.name else { return nil }
+            return "'\(before.name)' to '\(label.name)' (id \(label.id))"
+        }
+        let retyped = new.filter { label in
+            guard let before = oldByID[label.id] else { return false }
+            return before.name == label.name && (before.type != label.type || before.sublabels != label.sublabels)
+        }
+        if !added.isEmpty { parts.append("added " + added.map(named).joined(separator: ", ")) }
+        if !removed.isEmpty { parts.append("removed " + removed.map(named).joined(separator: ", ")) }
+        if !renamed.isEmpty { parts.append("renamed " + renamed.joined(separator: ", ")) }
+        if !retyped.isEmpty { parts.append("changed " + retyped.map(named).joined(separator: ", ")) }
+        if parts.isEmpty && old.map(\.id) != new.map(\.id) { parts.append("the labels are in a different order") }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }
 
@@ -274,5 +323,18 @@ extension CacheJSON {
             let data = try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])
         else { return nil }
         return Array(data)
+    }
+}
+
+extension TaskModel {
+    /// Why a task cannot be cached and exported as image chunks, or nil when it can.
+    public var unsupportedReason: String? {
+        if !hasData { return "the task has no data" }
+        if dimension == "3d" { return "it is a 3D (point cloud) task" }
+        if !hasImageSetChunks {
+            return "its original chunks are '\(originalChunkType ?? "unknown")', not image sets (a video task); "
+                + "video tasks are not supported yet"
+        }
+        return nil
     }
 }

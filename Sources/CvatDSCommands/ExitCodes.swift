@@ -1,6 +1,7 @@
 public import ArgumentParser
 import CvatAPI
 import CvatCache
+import CvatExport
 import CvatHTTP
 
 /// Exit codes, from sysexits(3) so scripts can tell what kind of failure happened.
@@ -62,6 +63,15 @@ enum ErrorReport {
             case .corrupt: code = ExitCodes.dataError
             case .io: code = ExitCodes.io
             case .busy: code = ExitCodes.busy
+            }
+            return (code, error.message)
+        case let error as ExportError:
+            let code: Int32
+            switch error.kind {
+            case .data: code = ExitCodes.dataError
+            case .output: code = ExitCodes.cannotCreate
+            case .io: code = ExitCodes.io
+            case .usage: code = ExitCodes.usage
             }
             return (code, error.message)
         case let error as HTTPError:

@@ -113,6 +113,9 @@ struct Session {
 
     static func open(connection: ConnectionOptions, console: Console, jobs: Int) async throws -> Session {
         let (server, credentials) = try connection.resolve()
+        if connection.insecure && server.url.hasPrefix("https:") {
+            console.warning("--insecure: the TLS certificate of \(server) is not verified; anyone on the path can read the credentials")
+        }
         let transport = Transport(options: connection.transportOptions(jobs: jobs))
         let log: (@Sendable (String) -> Void)? = console.verbose ? { @Sendable line in console.debug(line) } : nil
         let http = HTTPClient(transport: transport, retry: connection.retryPolicy(), log: log)

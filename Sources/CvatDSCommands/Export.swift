@@ -1,0 +1,303 @@
+import ArgumentParser
+import CvatAPI
+import CvatCache
+import CvatCodecs
+import CvatExport
+import CvatImage
+import CvatTransforms
+import Foundation
+import Synchronization
+
+/// `cvat-ds export`: sync, then decode, transform and write tensors with a manifest.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn cached tasks into .npy (or raw) arrays plus manifest.json, syncing them first.",
+        discussion: """
+            Samples are the tasks' frames (tasks by id, frames by index, deleted frames left out), with cvat-sdk's \
+            label indices (labels sorted by id) unless --label-map says otherwise. Output goes to a temporary \
+            folder beside --out and is renamed into place only when complete.
+
+            Examples:
+              cvat-ds export --task 42 --transform label --resize 224x224 --out flowers/
+              cvat-ds export --project 7 --subset Train --transform bboxes --letterbox 640x640 --label-offset 1 --out det/
+              cvat-ds export --task 42 --offline --resize-shorter 256 --center-crop 224x224 --normalize imagenet \\
+                  --layout nchw --out val/
+
+            \(ExitCodes.helpText)
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var selection: SelectionOptions
+
+    @Option(help: "The output folder.")
+    var out: String
+
+    @Flag(help: "Replace --out if it exists.")
+    var force = false
+
+    @Flag(help: "Use only the cache; never contact the server.")
+    var offline = false
+
+    @Option(help: ArgumentHelp("Targets: none, label (one tag per frame) or bboxes.", valueName: "KIND"))
+    var transform: TargetKindArgument = .none
+
+    @Option(help: ArgumentHelp("Stretch every image to this size.", valueName: "WxH"))
+    var resize: String?
+
+    @Option(help: ArgumentHelp("Scale to fit this size keeping the aspect ratio, centred, padded.", valueName: "WxH"))
+    var letterbox: String?
+
+    @Option(name: .customLong("pad-value"), help: "Grey level of the letterbox padding (0-255).")
+    var padValue = 0
+
+    @Option(
+        name: .customLong("resize-shorter"),
+        help: ArgumentHelp("Scale so the shorter side is N (torchvision Resize(N)).", valueName: "N"))
+    var resizeShorter: Int?
+
+    @Option(
+        name: .customLong("center-crop"),
+        help: ArgumentHelp("After --resize-shorter, cut the centre (torchvision CenterCrop).", valueName: "WxH"))
+    var centerCrop: String?
+
+    @Option(help: "Resampling filter: nearest, bilinear (antialiased, as Pillow/torchvision) or bicubic.")
+    var filter: FilterArgument = .bilinear
+
+    @Option(help: "Image array layout: nhwc or nchw.")
+    var layout: LayoutArgument = .nhwc
+
+    @Option(help: "Image element type: uint8, or float32 (divided by 255).")
+    var dtype: PixelTypeArgument = .uint8
+
+    @Option(
+        help: ArgumentHelp(
+            "Normalise (implies float32): imagenet, or M,M,M/S,S,S (per-channel mean and std of [0,1] values).",
+            valueName: "SPEC"))
+    var normalize: String?
+
+    @Option(help: "Array files: npy (NumPy format 1.0) or raw (.bin, dtype and shape only in the manifest).")
+    var format: FormatArgument = .npy
+
+    @Option(
+        name: .customLong("label-map"),
+        help: ArgumentHelp("A JSON file {\"name\": index} covering every label.", valueName: "FILE"))
+    var labelMap: String?
+
+    @Option(
+        name: .customLong("label-offset"),
+        help: "Add this to every class index (1 for torchvision detection models, which keep 0 for background).")
+    var labelOffset = 0
+
+    @Option(
+        name: .customLong("shape-types"),
+        help: ArgumentHelp(
+            "With bboxes: shape types to use, comma-separated (rectangle,polygon,polyline,points,ellipse).",
+            valueName: "LIST"))
+    var shapeTypes: String?
+
+    @Flag(name: .customLong("skip-invalid"), help: "Leave out frames whose targets cannot be made, with a warning.")
+    var skipInvalid = false
+
+    @Option(
+        name: .customLong("dct-scaling"),
+        help: ArgumentHelp(
+            "Decode JPEGs at a reduced size when shrinking by 2x or more: disabled (exact), fastScales, any. "
+                + "Faster, but the pixels differ from Pillow's (see docs/performance.md).", valueName: "MODE"))
+    var dctScaling: DCTScalingArgument = .disabled
+
+    @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this (decompression bombs).")
+    var maxPixels = DecodeLimits().maxPixels
+
+    @Option(help: "Parallel decoding workers (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        let geometry = [resize != nil, letterbox != nil, resizeShorter != nil].filter { $0 }.count
+        if geometry > 1 { throw ValidationError("give at most one of --resize, --letterbox and --resize-shorter") }
+        if centerCrop != nil && resizeShorter == nil {
+            throw ValidationError("--center-crop goes with --resize-shorter")
+        }
+        if !(0...255).contains(padValue) { throw ValidationError("--pad-value must be between 0 and 255") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
+        _ = try options()
+    }
+
+    func options() throws -> ExportOptions {
+        var options = ExportOptions()
+        options.target = transform.kind
+        if let resize {
+            let (w, h) = try Self.size(resize, flag: "--resize")
+            options.resize = .resize(width: w, height: h)
+        } else if let letterbox {
+            let (w, h) = try Self.size(letterbox, flag: "--letterbox")
+            options.resize = .letterbox(width: w, height: h)
+        } else if let resizeShorter {
+            guard resizeShorter > 0 else { throw ValidationError("--resize-shorter must be positive") }
+            let crop = try centerCrop.map { try Self.size($0, flag: "--center-crop") }
+            options.resize = .resizeShorter(resizeShorter, centerCrop: crop.map { PixelSize(width: $0.0, height: $0.1) })
+        }
+        options.padValue = UInt8(clamping: padValue)
+        options.filter = filter.filter
+        options.layout = layout == .nhwc ? .hwc : .chw
+        options.pixelType = dtype == .uint8 ? .uint8 : .float32
+        if let normalize {
+            options.normalization = try Self.normalization(normalize)
+            options.pixelType = .float32
+        }
+        options.format = format == .npy ? .npy : .raw
+        options.labelOffset = labelOffset
+        if let labelMap {
+            guard let data = FileManager.default.contents(atPath: labelMap),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { throw ValidationError("--label-map \(labelMap): not a readable JSON object {\"name\": index}") }
+            var map: [String: Int] = [:]
+            for (name, value) in object {
+                guard let index = value as? Int else {
+                    throw ValidationError("--label-map \(labelMap): the index of '\(name)' is not an integer")
+                }
+                map[name] = index
+            }
+            options.labelMap = map
+        }
+        if let shapeTypes {
+            var kinds = Set<ShapeKind>()
+            for name in shapeTypes.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let kind = ShapeKind(rawValue: name),
+                    [.rectangle, .polygon, .polyline, .points, .ellipse].contains(kind)
+                else {
+                    throw ValidationError(
+                        "--shape-types: '\(name)' is not one of rectangle, polygon, polyline, points, ellipse")
+                }
+                kinds.insert(kind)
+            }
+            options.shapeTypes = kinds
+        }
+        options.skipInvalid = skipInvalid
+        options.dctScaling = dctScaling.scaling
+        options.maxPixels = maxPixels
+        options.jobs = jobs
+        return options
+    }
+
+    static func size(_ text: String, flag: String) throws -> (Int, Int) {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0, w <= 65536, h <= 65536
+        else { throw ValidationError("\(flag) takes WIDTHxHEIGHT, e.g. 224x224 (got '\(text)')") }
+        return (w, h)
+    }
+
+    static func normalization(_ text: String) throws -> Normalization {
+        if text.lowercased() == "imagenet" { return .imageNet }
+        let halves = text.split(separator: "/")
+        let numbers = halves.map { $0.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) } }
+        guard halves.count == 2, numbers[0].count == 3, numbers[1].count == 3, numbers[1].allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--normalize takes imagenet or M,M,M/S,S,S with positive S (got '\(text)')")
+        }
+        return Normalization(mean: numbers[0], std: numbers[1])
+    }
+
+    func run() async throws {
+        let console = output.makeConsole()
+        try await runReportingErrors(console) {
+            let options = try options()
+            let (server, _) = try connection.resolve(needCredentials: !offline)
+            let layout = CacheLayout(root: connection.cacheRoot, server: server)
+            if !offline {
+                let session = try await Session.open(connection: connection, console: console, jobs: 4)
+                let progress = SyncProgress(console: console)
+                let synchronizer = Synchronizer(
+                    client: session.client, layout: layout, jobs: 4, onEvent: { progress.handle($0) })
+                _ = try await selection.sync(with: synchronizer)
+                console.clearProgress()
+            }
+            let source: ExportSource
+            if let project = selection.project {
+                let (projectSource, leftOut) = try ExportSource.project(
+                    project, subsets: selection.subsets.isEmpty ? nil : selection.subsets, layout: layout)
+                for task in leftOut { console.warning("left out of the export: \(task)") }
+                source = projectSource
+            } else {
+                source = try ExportSource.tasks(selection.tasks, layout: layout)
+            }
+            let progress = ExportProgress(console: console)
+            let exporter = Exporter(source: source, options: options, onEvent: { progress.handle($0) })
+            let report = try await exporter.run(
+                output: URL(fileURLWithPath: out), force: force, toolVersion: CvatDS.version)
+            console.clearProgress()
+            var line = "exported \(report.samples) sample(s) to \(report.output)"
+            if report.skipped > 0 { line += ", \(report.skipped) skipped (listed in manifest.json)" }
+            if let boxes = report.boxes { line += ", \(boxes) box(es)" }
+            console.info(line)
+            if output.json { console.emitJSON(report) }
+        }
+    }
+}
+
+/// Export progress: a bar on a terminal, nothing otherwise until the summary.
+final class ExportProgress: Sendable {
+    private struct State {
+        var total = 0
+        var done = 0
+        var lastDraw = ContinuousClock.now - .seconds(1)
+    }
+    private let console: Console
+    private let started = ContinuousClock.now
+    private let state = Mutex(State())
+
+    init(console: Console) { self.console = console }
+
+    func handle(_ event: ExportEvent) {
+        switch event {
+        case .started(let samples):
+            state.withLock { $0.total = samples }
+        case .sampleWritten:
+            state.withLock { $0.done += 1 }
+        case .skipped(let task, let frame, let reason):
+            console.warning("skipped task \(task), frame \(frame): \(reason)")
+        case .warning(let message):
+            console.warning(message)
+        }
+        guard console.interactive else { return }
+        let now = ContinuousClock.now
+        guard let snapshot = state.withLock({ s -> State? in
+            guard now - s.lastDraw >= .milliseconds(100) else { return nil }
+            s.lastDraw = now
+            return s
+        }) else { return }
+        let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
+        let fraction = snapshot.total > 0 ? Double(snapshot.done) / Double(snapshot.total) : 0
+        let filled = Int(fraction * 24)
+        var line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 24 - filled) + "] "
+        line += "\(snapshot.done)/\(snapshot.total) samples"
+        if elapsed > 0 { line += String(format: "  %.0f/s", Double(snapshot.done) / elapsed) }
+        if fraction > 0 && fraction < 1 { line += "  ETA \(Format.duration(elapsed / fraction - elapsed))" }
+        console.progress(line)
+    }
+}
+
+enum TargetKindArgument: String, ExpressibleByArgument, CaseIterable {
+    case none, label, bboxes
+    var kind: TargetKind { TargetKind(rawValue: rawValue)! }
+}
+
+enum FilterArgument: String, ExpressibleByArgument, CaseIterable {
+    case nearest, bilinear, bicubic
+    var filter: ResampleFilter {
+        switch self {
+        case .nearest: .nearest
+        case .bilinear: .bilinear
+        case .bicubic: .bicubic
+        }
+    }
+}
+
+enum LayoutArgument: String, ExpressibleByArgument, CaseIterable { case nhwc, nchw }
+enum PixelTypeArgument: String, ExpressibleByArgument, CaseIterable { case uint8, float32 }
+enum FormatArgument: String, ExpressibleByArgument, CaseIterable { case npy, raw }
+
+enum DCTScalingArgument: String, ExpressibleByArgument, CaseIterable {
+    case disabled, fastScales, any
+    var scaling: DCTScaling { DCTScaling(rawValue: rawValue)! }
+}

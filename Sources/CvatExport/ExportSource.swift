@@ -1,0 +1,55 @@
+public import CvatAPI
+public import CvatCache
+
+/// What to export: cached tasks in sample order, the labels that give class indices, and where they came from.
+public struct ExportSource: Sendable {
+    public var server: String
+    /// Tasks in id order (cvat-sdk's ProjectVisionDataset order).
+    public var tasks: [CachedTask]
+    /// The labels whose indices the targets use: the project's for a project, else every task's, by id.
+    public var labels: [LabelModel]
+    public var project: (id: Int, updatedDate: String)?
+
+    public init(server: String, tasks: [CachedTask], labels: [LabelModel], project: (id: Int, updatedDate: String)?) {
+        self.server = server
+        self.tasks = tasks.sorted { $0.id < $1.id }
+        self.labels = labels
+        self.project = project
+    }
+
+    /// A project's cached tasks (only `subsets`, when given), with the project's labels. Tasks that cannot be
+    /// exported (no data, video) are left out and named in `leftOut`.
+    public static func project(_ id: Int, subsets: [String]?, layout: CacheLayout) throws(CacheError) -> (
+        source: ExportSource, leftOut: [String]
+    ) {
+        let project = try CachedProject.load(id: id, layout: layout)
+        var tasks: [CachedTask] = []
+        var leftOut: [String] = []
+        for taskID in project.taskIDs.sorted() {
+            if let subsets, let subset = project.taskSubsets?[taskID], !subsets.contains(subset) { continue }
+            let model = try CachedTask.model(id: taskID, layout: layout)
+            if let subsets, !subsets.contains(model.subset ?? "") { continue }
+            if let reason = model.unsupportedReason {
+                leftOut.append("task \(taskID) (\(model.name)): \(reason)")
+                continue
+            }
+            tasks.append(try CachedTask.load(id: taskID, layout: layout))
+        }
+        let source = ExportSource(
+            server: layout.server.url, tasks: tasks, labels: project.labels, project: (id, project.model.updatedDate))
+        return (source, leftOut)
+    }
+
+    /// Individually named tasks; their labels are merged by id (one project's tasks share the same list).
+    public static func tasks(_ ids: [Int], layout: CacheLayout) throws(CacheError) -> ExportSource {
+        var tasks: [CachedTask] = []
+        var labels: [Int: LabelModel] = [:]
+        for id in ids {
+            let task = try CachedTask.load(id: id, layout: layout)
+            tasks.append(task)
+            for label in task.labels { labels[label.id] = label }
+        }
+        return ExportSource(
+            server: layout.server.url, tasks: tasks, labels: labels.values.sorted { $0.id < $1.id }, project: nil)
+    }
+}

@@ -1,0 +1,288 @@
+public import CvatCache
+public import Foundation
+import CvatAPI
+import CvatArchive
+import CvatCodecs
+import CvatImage
+public import CvatTensors
+import CvatTransforms
+
+/// Progress of an export, for a progress bar.
+public enum ExportEvent: Sendable {
+    case started(samples: Int)
+    case sampleWritten
+    case skipped(taskID: Int, frame: Int, reason: String)
+    case warning(String)
+}
+
+/// What an export produced.
+public struct ExportReport: Sendable, Codable {
+    public var output: String
+    public var samples: Int
+    public var skipped: Int
+    public var boxes: Int?
+    public var arrays: [String: Manifest.ArrayEntry]
+}
+
+/// Decodes and transforms every sample of the cached tasks on all cores and streams the arrays to disk in sample
+/// order, into a temporary folder beside the output that is renamed into place only when everything is written.
+public struct Exporter: Sendable {
+    public let source: ExportSource
+    public let options: ExportOptions
+    public let onEvent: @Sendable (ExportEvent) -> Void
+
+    public init(source: ExportSource, options: ExportOptions, onEvent: @escaping @Sendable (ExportEvent) -> Void) {
+        self.source = source
+        self.options = options
+        self.onEvent = onEvent
+    }
+
+    /// One sample to produce: where its bytes are and how to transform them.
+    struct SampleJob: Sendable {
+        var index: Int
+        var taskIndex: Int
+        var frame: Int
+        var name: String
+        var chunkPath: String
+        var member: Int
+        var plan: ImagePlan
+    }
+
+    public func run(output: URL, force: Bool, toolVersion: String) async throws -> ExportReport {
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: output.path) && !force {
+            throw ExportError(.output, "\(output.path) already exists; pass --force to replace it")
+        }
+        let parent = output.deletingLastPathComponent()
+        do {
+            try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            throw ExportError(.output, "cannot create \(parent.path): \(error.localizedDescription)")
+        }
+        Exporter.removeStaleTemporaries(beside: output)
+        let temporary = parent.appendingPathComponent(".\(output.lastPathComponent).tmp-cvat-ds-\(getpid())")
+        try? fileManager.removeItem(at: temporary)
+        do {
+            try fileManager.createDirectory(at: temporary, withIntermediateDirectories: false)
+        } catch {
+            throw ExportError(.output, "cannot create \(temporary.path): \(error.localizedDescription)")
+        }
+        do {
+            let report = try await write(into: temporary, finalPath: output, toolVersion: toolVersion)
+            try Exporter.replace(output, with: temporary)
+            return report
+        } catch {
+            try? fileManager.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// Folders `.NAME.tmp-cvat-ds-PID` left by a run that was killed (its process is gone).
+    static func removeStaleTemporaries(beside output: URL) {
+        let parent = output.deletingLastPathComponent()
+        let prefix = ".\(output.lastPathComponent).tmp-cvat-ds-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            if let pid = Int32(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) == 0 { continue }
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
+    }
+
+    /// Puts the finished folder in place; an older export is moved aside first and removed only afterwards.
+    static func replace(_ output: URL, with finished: URL) throws {
+        let fileManager = FileManager.default
+        var aside: URL?
+        if fileManager.fileExists(atPath: output.path) {
+            let old = output.deletingLastPathComponent()
+                .appendingPathComponent(".\(output.lastPathComponent).old-cvat-ds-\(getpid())")
+            guard rename(output.path, old.path) == 0 else {
+                throw ExportError(.io, "cannot move the old \(output.path) aside: \(String(cString: strerror(errno)))")
+            }
+            aside = old
+        }
+        guard rename(finished.path, output.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if let aside { rename(aside.path, output.path) }
+            throw ExportError(.io, "cannot move the export into \(output.path): \(reason)")
+        }
+        if let aside { try? fileManager.removeItem(at: aside) }
+    }
+
+    private func write(into folder: URL, finalPath: URL, toolVersion: String) async throws -> ExportReport {
+        let labelNames = source.labels.sorted { $0.id < $1.id }.map { (id: $0.id, name: $0.name) }
+        let labelMap: LabelIndexMap
+        do {
+            if let names = options.labelMap {
+                labelMap = try LabelIndexMap(labels: labelNames, nameToIndex: names, labelOffset: options.labelOffset)
+            } else {
+                labelMap = try LabelIndexMap(labels: labelNames, labelOffset: options.labelOffset)
+            }
+        } catch {
+            throw ExportError(.usage, "label map: \(error)")
+        }
+        let extractor = TargetExtractor(kind: options.target, labels: labelMap, shapeTypes: options.shapeTypes)
+
+        // Plan every sample first: the sample list and every output size are known before any pixel is decoded,
+        // so the image array can be fixed-size or ragged from the start.
+        var jobs: [SampleJob] = []
+        var annotations: [FrameAnnotations] = []
+        for (taskIndex, task) in source.tasks.enumerated() {
+            guard task.model.hasData, let chunkSize = task.model.chunkSize else {
+                throw ExportError(.data, "task \(task.id) (\(task.model.name)) has no data to export")
+            }
+            let active = task.activeFrames
+            let frameAnnotations: FrameAnnotations
+            if options.target == .none {
+                frameAnnotations = FrameAnnotations(Annotations(), activeFrames: [])
+            } else {
+                frameAnnotations = FrameAnnotations(try task.loadAnnotations(), activeFrames: Set(active))
+            }
+            annotations.append(frameAnnotations)
+            for frame in active {
+                let meta = try frameMeta(task, frame)
+                let plan: ImagePlan
+                do {
+                    plan = try ImagePlan(source: PixelSize(width: meta.width, height: meta.height), spec: options.resize)
+                } catch {
+                    throw ExportError(.data, "task \(task.id), frame \(frame) (\(meta.name)): \(error)")
+                }
+                jobs.append(
+                    SampleJob(
+                        index: jobs.count, taskIndex: taskIndex, frame: frame, name: meta.name,
+                        chunkPath: task.chunkURL(frame / chunkSize).path, member: frame % chunkSize, plan: plan))
+            }
+        }
+        onEvent(.started(samples: jobs.count))
+
+        let fixedSize: PixelSize? = {
+            guard let first = jobs.first?.plan.outputSize else { return nil }
+            return jobs.allSatisfy { $0.plan.outputSize == first } ? first : nil
+        }()
+        let arrays = try OutputArrays(
+            folder: folder, options: options, fixedSize: fixedSize)
+
+        var manifestSamples: [Manifest.Sample] = []
+        var skipped: [Manifest.Skipped] = []
+        let pool = WorkerPool(maxPixels: options.maxPixels)
+        let window = max(2, options.jobs * 4)
+        let tasks = source.tasks
+        let options = self.options
+
+        try await withThrowingTaskGroup(of: (Int, Result<SampleOutput, InvalidFrame>).self) { group in
+            var launched = 0
+            var nextToWrite = 0
+            var pending: [Int: Result<SampleOutput, InvalidFrame>] = [:]
+            func launch() {
+                let job = jobs[launched]
+                let frameAnnotations = annotations[job.taskIndex]
+                let task = tasks[job.taskIndex]
+                group.addTask {
+                    try Task.checkCancellation()
+                    return (
+                        job.index,
+                        try Exporter.produce(
+                            job, task: task, annotations: frameAnnotations, extractor: extractor, options: options,
+                            pool: pool)
+                    )
+                }
+                launched += 1
+            }
+            while launched < jobs.count && launched - nextToWrite < window { launch() }
+            while let (index, result) = try await group.next() {
+                pending[index] = result
+                while let ready = pending.removeValue(forKey: nextToWrite) {
+                    let job = jobs[nextToWrite]
+                    let task = tasks[job.taskIndex]
+                    switch ready {
+                    case .success(let sample):
+                        try arrays.append(sample)
+                        let meta = try frameMeta(task, job.frame)
+                        manifestSamples.append(
+                            Manifest.Sample(
+                                taskID: task.id, frame: job.frame, name: job.name, width: meta.width,
+                                height: meta.height))
+                        onEvent(.sampleWritten)
+                    case .failure(let invalid):
+                        let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
+                        guard options.skipInvalid else {
+                            throw ExportError(
+                                .data,
+                                "\(where_): \(invalid.reason); --transform \(options.target.rawValue) cannot use it "
+                                    + "(pass --skip-invalid to leave such frames out)")
+                        }
+                        skipped.append(Manifest.Skipped(taskID: task.id, frame: job.frame, reason: invalid.reason))
+                        onEvent(.skipped(taskID: task.id, frame: job.frame, reason: invalid.reason))
+                    }
+                    nextToWrite += 1
+                }
+                while launched < jobs.count && launched - nextToWrite < window { launch() }
+            }
+        }
+
+        let entries = try arrays.finish()
+        var manifest = Manifest(
+            tool: Manifest.Tool(name: "cvat-ds", version: toolVersion),
+            source: Manifest.Source(
+                server: source.server,
+                tasks: source.tasks.map { Manifest.TaskVersion(id: $0.id, updatedDate: $0.model.updatedDate) },
+                project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
+            labels: Manifest.Labels(names: labelMap.namesByIndexFlat, labelOffset: options.labelOffset),
+            samples: manifestSamples, skipped: skipped, arrays: entries, transform: options.manifestRecord)
+        manifest.formatVersion = Manifest.currentFormatVersion
+        do {
+            try manifest.write(to: folder.appendingPathComponent("manifest.json"))
+        } catch {
+            throw ExportError(.io, "\(error)")
+        }
+        return ExportReport(
+            output: finalPath.path, samples: manifestSamples.count, skipped: skipped.count,
+            boxes: entries["boxes"]?.shape.first, arrays: entries)
+    }
+
+    private func frameMeta(_ task: CachedTask, _ frame: Int) throws -> (name: String, width: Int, height: Int) {
+        guard let frames = task.meta.frames, frame < frames.count, let width = frames[frame].width,
+            let height = frames[frame].height
+        else {
+            throw ExportError(.data, "task \(task.id): the frame list has no size for frame \(frame)")
+        }
+        return (frames[frame].name, width, height)
+    }
+
+    /// Runs on a pool thread: reads the chunk member, renders the image and computes the targets.
+    static func produce(
+        _ job: SampleJob, task: CachedTask, annotations: FrameAnnotations, extractor: TargetExtractor,
+        options: ExportOptions, pool: WorkerPool
+    ) throws -> Result<SampleOutput, InvalidFrame> {
+        let targets: SampleTargets
+        do {
+            targets = try extractor.targets(
+                tags: annotations.tags[job.frame] ?? [], shapes: annotations.shapes[job.frame] ?? [], plan: job.plan)
+        } catch {
+            return .failure(error)
+        }
+        let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
+        return try pool.withWorker { worker in
+            let bytes: Data
+            do {
+                bytes = try worker.chunk(job.chunkPath).member(at: job.member)
+            } catch {
+                throw ExportError(.data, "\(where_): \(error)")
+            }
+            do {
+                let (image, size) = try worker.render(bytes, plan: job.plan, options: options)
+                return .success(SampleOutput(image: image, outputSize: size, targets: targets))
+            } catch let error as ExportError {
+                throw ExportError(error.kind, "\(where_) in \(job.chunkPath): \(error.message)")
+            } catch {
+                throw ExportError(.data, "\(where_) in \(job.chunkPath): \(error)")
+            }
+        }
+    }
+}
+
+extension LabelIndexMap {
+    /// One name per class index (the first when a user's map sends several labels to one index).
+    var namesByIndexFlat: [String] {
+        namesByIndex.map { $0.first ?? "" }
+    }
+}

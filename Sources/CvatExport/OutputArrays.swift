@@ -1,0 +1,152 @@
+import CvatImage
+import CvatTensors
+import CvatTransforms
+import Foundation
+
+/// The arrays of an export, written as samples arrive.
+final class OutputArrays {
+    private let folder: URL
+    private let options: ExportOptions
+    private let fixedSize: PixelSize?
+    private let images: any ArrayWriter
+    private let imageOffsets: (any ArrayWriter)?
+    private let imageShapes: (any ArrayWriter)?
+    private let labels: (any ArrayWriter)?
+    private let boxes: (any ArrayWriter)?
+    private let boxLabels: (any ArrayWriter)?
+    private let boxOffsets: (any ArrayWriter)?
+    private var samples = 0
+    private var elements: Int64 = 0
+    private var boxCount: Int64 = 0
+
+    init(folder: URL, options: ExportOptions, fixedSize: PixelSize?) throws {
+        self.folder = folder
+        self.options = options
+        self.fixedSize = fixedSize
+        let pixelType: DType = options.pixelType == .uint8 ? .uint8 : .float32
+        func make(_ name: String, _ dtype: DType, _ trailing: [Int]) throws -> any ArrayWriter {
+            let path = folder.appendingPathComponent(name + (options.format == .npy ? ".npy" : ".bin")).path
+            do {
+                switch options.format {
+                case .npy: return try NPYWriter(path: path, dtype: dtype, trailingShape: trailing)
+                case .raw: return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
+                }
+            } catch {
+                throw ExportError(.io, "\(error)")
+            }
+        }
+        if let size = fixedSize {
+            let shape = options.layout == .hwc ? [size.height, size.width, 3] : [3, size.height, size.width]
+            images = try make("images", pixelType, shape)
+            imageOffsets = nil
+            imageShapes = nil
+        } else {
+            images = try make("images", pixelType, [])
+            imageOffsets = try make("image_offsets", .int64, [])
+            imageShapes = try make("image_shapes", .int64, [3])
+            try imageOffsets!.append([Int64(0)])
+        }
+        labels = options.target == .label ? try make("labels", .int64, []) : nil
+        if options.target == .bboxes {
+            boxes = try make("boxes", .float32, [4])
+            boxLabels = try make("box_labels", .int64, [])
+            boxOffsets = try make("box_offsets", .int64, [])
+            try boxOffsets!.append([Int64(0)])
+        } else {
+            boxes = nil
+            boxLabels = nil
+            boxOffsets = nil
+        }
+    }
+
+    func append(_ sample: SampleOutput) throws {
+        do {
+            try sample.image.withUnsafeBytes { raw in try images.append(raw) }
+            if fixedSize == nil {
+                let count = Int64(sample.outputSize.width * sample.outputSize.height * 3)
+                elements += count
+                try imageOffsets!.append([elements])
+                let h = Int64(sample.outputSize.height)
+                let w = Int64(sample.outputSize.width)
+                try imageShapes!.append(options.layout == .hwc ? [h, w, 3] : [3, h, w])
+            }
+            if let labels, let label = sample.targets.label { try labels.append([label]) }
+            if let boxes, let boxLabels, let boxOffsets {
+                try boxes.append(sample.targets.boxes)
+                try boxLabels.append(sample.targets.boxLabels)
+                boxCount += Int64(sample.targets.boxLabels.count)
+                try boxOffsets.append([boxCount])
+            }
+        } catch let error as TensorWriteError {
+            throw ExportError(.io, "\(error)")
+        }
+        samples += 1
+    }
+
+    /// Finishes every file and returns the manifest's `arrays` entries.
+    func finish() throws -> [String: Manifest.ArrayEntry] {
+        var entries: [String: Manifest.ArrayEntry] = [:]
+        let all: [(String, (any ArrayWriter)?)] = [
+            ("images", images), ("image_offsets", imageOffsets), ("image_shapes", imageShapes), ("labels", labels),
+            ("boxes", boxes), ("box_labels", boxLabels), ("box_offsets", boxOffsets),
+        ]
+        for (name, writer) in all {
+            guard let writer else { continue }
+            do {
+                let shape = try writer.finish()
+                entries[name] = Manifest.ArrayEntry(
+                    file: URL(fileURLWithPath: writer.path).lastPathComponent, dtype: writer.dtype, shape: shape)
+            } catch {
+                throw ExportError(.io, "\(error)")
+            }
+        }
+        return entries
+    }
+}
+
+extension ExportOptions {
+    /// Every parameter, for the manifest's `transform`, so an export can be reproduced.
+    var manifestRecord: [String: JSONValue] {
+        var record: [String: JSONValue] = [
+            "target": .string(target.rawValue),
+            "filter": .string(filter.rawValue),
+            "layout": .string(layout == .hwc ? "nhwc" : "nchw"),
+            "dtype": .string(pixelType.rawValue),
+            "format": .string(format.rawValue),
+            "label_offset": .int(labelOffset),
+            "skip_invalid": .bool(skipInvalid),
+            "dct_scaling": .string(dctScaling.rawValue),
+            "max_pixels": .int(maxPixels),
+            "shape_types": .array(shapeTypes.map(\.rawValue).sorted().map { .string($0) }),
+            "ellipse_box": .string("full-ellipse"),
+        ]
+        switch resize {
+        case .original:
+            record["resize"] = .object(["mode": .string("none")])
+        case .resize(let w, let h):
+            record["resize"] = .object(["mode": .string("resize"), "width": .int(w), "height": .int(h)])
+        case .letterbox(let w, let h):
+            record["resize"] = .object([
+                "mode": .string("letterbox"), "width": .int(w), "height": .int(h), "pad_value": .int(Int(padValue)),
+            ])
+        case .resizeShorter(let n, let crop):
+            var object: [String: JSONValue] = ["mode": .string("resize-shorter"), "shorter": .int(n)]
+            if let crop { object["center_crop"] = .object(["width": .int(crop.width), "height": .int(crop.height)]) }
+            record["resize"] = .object(object)
+        }
+        if let normalization {
+            record["normalize"] = .object([
+                "mean": .array(normalization.mean.map { .double(Double($0)) }),
+                "std": .array(normalization.std.map { .double(Double($0)) }),
+            ])
+        } else {
+            record["normalize"] = .null
+        }
+        if let labelMap {
+            record["label_map"] = .object(labelMap.mapValues { .int($0) })
+        } else {
+            record["label_map"] = .null
+        }
+        return record
+    }
+}
