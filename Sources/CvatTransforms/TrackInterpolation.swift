@@ -131,7 +131,8 @@ public enum TrackInterpolationError: Error, Sendable, Hashable, CustomStringConv
     public var description: String {
         switch self {
         case .typeMismatch(let id, let frame, let a, let b):
-            return "track \(id) changes from \(a.rawValue) to \(b.rawValue) at frame \(frame); CVAT cannot interpolate it"
+            return "track \(id) changes from \(a.rawValue) to \(b.rawValue) at frame \(frame); "
+                + "CVAT cannot interpolate between different types"
         case .conflictingKeyframes(let id, let frame):
             return "track \(id) has two different keyframes on frame \(frame)"
         case .malformedPoints(let id, let frame):
