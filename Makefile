@@ -63,7 +63,12 @@ demo: build $(VENV_PY)
 	echo "== cvat-ds sync --project 1 (again: nothing changed, so almost nothing is fetched)" && \
 	.build/debug/cvat-ds sync --server-host $$url --cache-dir $(DEMO_DIR)/cache --project 1 && \
 	echo "== cvat-ds info --task 1 --task 3" && \
-	.build/debug/cvat-ds info --server-host $$url --cache-dir $(DEMO_DIR)/cache --task 1 --task 3
+	.build/debug/cvat-ds info --server-host $$url --cache-dir $(DEMO_DIR)/cache --task 1 --task 3 && \
+	echo "== cvat-ds export --project 1 --transform label --resize 224x224 --out $(DEMO_DIR)/flowers" && \
+	.build/debug/cvat-ds export --server-host $$url --cache-dir $(DEMO_DIR)/cache --project 1 \
+	    --transform label --resize 224x224 --out $(DEMO_DIR)/flowers && \
+	echo "== what numpy sees in $(DEMO_DIR)/flowers" && \
+	$(VENV_PY) Fixtures/export/show_export.py $(DEMO_DIR)/flowers
 
 clean:
 	rm -rf .build $(DEMO_DIR)
