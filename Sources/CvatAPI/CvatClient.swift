@@ -140,13 +140,17 @@ public final class CvatClient: Sendable {
     }
 
     /// `GET /api/tasks/{id}/data?type=chunk&number=N&quality=original` into `path`, resuming what `path` holds.
+    ///
+    /// A chunk can never be larger than 4 GiB - 1: the chunk reader has no ZIP64, so a larger body is unusable
+    /// and only fills the disk. A server that announces the chunk's size (`X-Chunk-Size`) is held to it.
     public func downloadChunk(
         taskID: Int, number: Int, to path: String, onBytes: (@Sendable (Int) -> Void)? = nil
     ) async throws(APIError) {
         try await download(
             "/api/tasks/\(taskID)/data",
             query: [("type", "chunk"), ("number", String(number)), ("quality", "original")], to: path,
-            what: "chunk \(number) of task \(taskID)", accept: "*/*", limit: 8 << 30, onBytes: onBytes)
+            what: "chunk \(number) of task \(taskID)", accept: "*/*", limit: Int64(UInt32.max),
+            sizeHeader: "X-Chunk-Size", onBytes: onBytes)
     }
 
     // MARK: - Plumbing
@@ -179,13 +183,14 @@ public final class CvatClient: Sendable {
 
     private func download(
         _ path: String, query: [(String, String)], to file: String, what: String, accept: String, limit: Int64,
-        onBytes: (@Sendable (Int) -> Void)? = nil
+        sizeHeader: String? = nil, onBytes: (@Sendable (Int) -> Void)? = nil
     ) async throws(APIError) {
         let response: HTTPResponse
         do {
             response = try await http.download(
                 url: server.endpoint(path, query: query), headers: headers(accept: accept, useOrganization: false),
-                credentialHeaders: authHeaders.withLock { $0 }, to: file, limit: limit, onBytes: onBytes)
+                credentialHeaders: authHeaders.withLock { $0 }, to: file, limit: limit, sizeHeader: sizeHeader,
+                onBytes: onBytes)
         } catch {
             throw APIError.network(error, doing: "downloading \(what)")
         }

@@ -125,6 +125,13 @@ final class CurlTransfer: @unchecked Sendable {
                 abortMessage = "the response is larger than the \(limit) bytes allowed"
                 return 0
             }
+            if let name = request.sizeHeader, let declared = headers[name.lowercased()].flatMap({ Int64($0) }),
+                fileOffset + Int64(count) > declared
+            {
+                abortReason = .tooLarge
+                abortMessage = "the server sent more than the \(declared) bytes its \(name) header announced"
+                return 0
+            }
             var offset = 0
             while offset < count {
                 let written = write(fd, data.baseAddress! + offset, count - offset)

@@ -94,7 +94,7 @@ public final class HTTPClient: Sendable {
     /// response; on success the file holds exactly the resource.
     public func download(
         url: String, headers: [HTTPHeader], credentialHeaders: [HTTPHeader], to path: String, limit: Int64,
-        onBytes: (@Sendable (Int) -> Void)? = nil
+        sizeHeader: String? = nil, onBytes: (@Sendable (Int) -> Void)? = nil
     ) async throws(HTTPError) -> HTTPResponse {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else {
@@ -116,7 +116,8 @@ public final class HTTPClient: Sendable {
                     if have > 0 { requestHeaders.append(HTTPHeader("Range", "bytes=\(have)-")) }
                     return HTTPRequest(
                         url: url, headers: requestHeaders, credentialHeaders: credentialHeaders,
-                        responseBody: .file(descriptor: fd, resumeOffset: have, limit: limit), acceptEncoding: "identity")
+                        responseBody: .file(descriptor: fd, resumeOffset: have, limit: limit), acceptEncoding: "identity",
+                        sizeHeader: sizeHeader)
                 }, onBytes: onBytes)
             if response.status == 416 {
                 // The file is longer than the resource (it changed, or the file is not what we think): start over.
@@ -126,10 +127,12 @@ public final class HTTPClient: Sendable {
             }
             guard response.isSuccess else { return response }
             let size = currentSize()
+            let declared = sizeHeader.flatMap { response.header($0) }.flatMap { Int64($0) }
             let expected: Int64? =
                 response.status == 206
                 ? response.header("content-range").flatMap { ContentRange($0)?.total }
-                : (response.header("content-encoding") == nil ? response.header("content-length").flatMap { Int64($0) } : nil)
+                : (response.header("content-encoding") == nil
+                    ? response.header("content-length").flatMap { Int64($0) } ?? declared : nil)
             if let expected, size != expected {
                 throw HTTPError(
                     kind: .interrupted, message: "the download ended at \(size) of \(expected) bytes", url: url)

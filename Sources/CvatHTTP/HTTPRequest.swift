@@ -36,10 +36,15 @@ public struct HTTPRequest: Sendable {
     /// Sent as `Accept-Encoding`. `nil` lets libcurl offer every encoding it can decode; "identity" asks for the
     /// bytes as stored, which byte-range resumption needs.
     public var acceptEncoding: String?
+    /// A response header that announces the full size of the resource (CVAT's `X-Chunk-Size`). A successful
+    /// body that runs past it is cut off as `tooLarge`: without a Content-Length, nothing else stops a server
+    /// that streams forever before the request's own limit.
+    public var sizeHeader: String?
 
     public init(
         method: Method = .get, url: String, headers: [HTTPHeader] = [], credentialHeaders: [HTTPHeader] = [],
-        body: [UInt8]? = nil, responseBody: ResponseBody = .memory(limit: 1 << 30), acceptEncoding: String? = nil
+        body: [UInt8]? = nil, responseBody: ResponseBody = .memory(limit: 1 << 30), acceptEncoding: String? = nil,
+        sizeHeader: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -48,5 +53,6 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.responseBody = responseBody
         self.acceptEncoding = acceptEncoding
+        self.sizeHeader = sizeHeader
     }
 }
