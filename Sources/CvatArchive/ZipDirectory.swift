@@ -58,6 +58,15 @@ enum ZipDirectory {
                 .truncated, path: path,
                 detail: "central directory at \(directoryOffset)+\(directorySize) runs past its end record at \(eocd)")
         }
+        // Zip writers put the end record right after the directory. Bytes between them mean the file is not one
+        // archive: several copies back to back (a server that streamed the chunk over and over) or data spliced
+        // in; the end record would then describe only part of what was received.
+        guard directoryOffset + directorySize == eocd else {
+            throw ChunkArchiveError(
+                .corrupt, path: path,
+                detail: "\(eocd - directoryOffset - directorySize) unexpected bytes between the central directory "
+                    + "(ending at \(directoryOffset + directorySize)) and its end record at \(eocd)")
+        }
 
         var members: [ChunkArchive.Member] = []
         members.reserveCapacity(entryCount)
