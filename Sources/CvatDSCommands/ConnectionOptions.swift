@@ -135,12 +135,14 @@ enum PasswordPrompt {
                 .usage, "--auth has no password and there is no terminal to ask for one; set PASS in the environment")
         }
         defer { close(fd) }
-        _ = prompt.withCString { write(fd, $0, strlen($0)) }
         var saved = termios()
         tcgetattr(fd, &saved)
         var silent = saved
         silent.c_lflag &= ~tcflag_t(ECHO)
+        // Echo goes off before the prompt appears: a password typed (or pasted) the moment the prompt shows
+        // would otherwise be echoed, then thrown away by TCSAFLUSH, leaving the prompt waiting forever.
         tcsetattr(fd, TCSAFLUSH, &silent)
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
         defer {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = write(fd, "\n", 1)
