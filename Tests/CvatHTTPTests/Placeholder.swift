@@ -1,1 +1,0 @@
-// Placeholder so the package builds; removed when the first real test lands.
