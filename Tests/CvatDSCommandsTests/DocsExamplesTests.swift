@@ -1,0 +1,28 @@
+import CvatTestSupport
+import Foundation
+import Testing
+
+/// The examples in docs/ run against a real export.
+@Suite("docs examples")
+struct DocsExamplesTests {
+    @Test("the NumPy examples of docs/output-format.md load a real export")
+    func outputFormatExamples() throws {
+        let server = try TestServer()
+        let home = try TestPaths.makeTemporaryDirectory("cvat-ds-docs")
+        for (folder, extra) in [("flowers", ["--transform", "label", "--resize", "64x64"]), ("raw", [])] {
+            let result = try CLI.run(
+                ["export", "--server-host", server.url, "--cache-dir", home.appendingPathComponent("cache").path,
+                 "--task", "1", "--out", home.appendingPathComponent(folder).path] + extra,
+                environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let doc = TestPaths.packageRoot.appendingPathComponent("docs/output-format.md").path
+        let run = try PythonScript.run("export/run_doc_examples.py", [doc, home.path])
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        // The examples print what they load; the script's own summary is the last line.
+        let summary = run.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let report = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any]
+        #expect(report?["ran"] as? Int == 2, "the NumPy loading example and the ragged example")
+        #expect(run.stdout.contains("(15, 64, 64, 3) uint8"), "\(run.stdout)")
+    }
+}
