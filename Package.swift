@@ -54,6 +54,26 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "cvat-ds", dependencies: ["CvatDSCommands"], swiftSettings: swiftSettings),
 
+        // libFuzzer targets (`make fuzz`, built with -sanitize=fuzzer,address -D FUZZING); in a normal build each
+        // is a small program that replays the inputs named on its command line.
+        .executableTarget(
+            name: "fuzz-jpeg", dependencies: ["CvatCodecs", "CvatImage"], path: "Sources/FuzzJPEG",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-png", dependencies: ["CvatCodecs", "CvatImage"], path: "Sources/FuzzPNG",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-chunk-zip", dependencies: ["CvatArchive"], path: "Sources/FuzzChunkZip",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-json-models", dependencies: ["CvatAPI"], path: "Sources/FuzzJSONModels",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-mask-rle", dependencies: ["CvatTransforms"], path: "Sources/FuzzMaskRLE",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-npy", dependencies: ["CvatTensors"], path: "Sources/FuzzNPY", swiftSettings: swiftSettings),
+
         .target(name: "CvatTestSupport", path: "Tests/CvatTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CvatAPITests", dependencies: ["CvatAPI", "CvatTestSupport"], swiftSettings: swiftSettings),
