@@ -1,0 +1,99 @@
+import CvatTensors
+import Foundation
+
+/// Fuzzes the .npy writer round trip: shape, dtype and data (appended in input-chosen pieces) are written, then
+/// the file is parsed back as NumPy would and compared.
+///
+/// Input layout: dtype byte, number of trailing dimensions (0...3), that many dimensions (0...6), a piece size,
+/// then the data bytes (cut to whole rows).
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-npy-\(getpid()).npy").path
+
+func fuzzOne(_ input: UnsafeRawBufferPointer) {
+    var bytes = Array(input)
+    guard bytes.count >= 3 else { return }
+    let dtype = DType.allCases[Int(bytes.removeFirst()) % DType.allCases.count]
+    let dimensions = Int(bytes.removeFirst() % 4)
+    guard bytes.count >= dimensions + 1 else { return }
+    let trailing = (0..<dimensions).map { _ in Int(bytes.removeFirst() % 7) }
+    let piece = Int(bytes.removeFirst()) + 1
+    let rowBytes = trailing.reduce(dtype.byteSize, *)
+    let rows = rowBytes == 0 ? Int(bytes.count % 5) : bytes.count / rowBytes
+    let payload = Array(bytes.prefix(rows * rowBytes))
+
+    defer { unlink(scratch) }
+    do {
+        let writer = try NPYWriter(path: scratch, dtype: dtype, trailingShape: trailing, atomic: piece % 2 == 0)
+        var offset = 0
+        while offset < payload.count {
+            let end = min(payload.count, offset + piece)
+            try payload[offset..<end].withUnsafeBytes { try writer.append($0) }
+            offset = end
+        }
+        let shape = try writer.finish(leadingDimension: rows)
+        precondition(shape == [rows] + trailing, "finish returned \(shape)")
+    } catch {
+        fatalError("writing \(dtype) \([rows] + trailing) failed: \(error)")
+    }
+    guard let file = FileManager.default.contents(atPath: scratch).map(Array.init) else { fatalError("no file") }
+    let (descr, fortran, shape, dataOffset) = parse(file)
+    precondition(descr == dtype.numpyDescr, "descr \(descr)")
+    precondition(!fortran, "fortran_order")
+    precondition(shape == [rows] + trailing, "header shape \(shape), wrote \([rows] + trailing)")
+    precondition(dataOffset % 64 == 0, "data starts at \(dataOffset)")
+    precondition(Array(file[dataOffset...]) == payload, "data differs")
+}
+
+/// A strict reader of format 1.0 headers, as `numpy.lib.format.read_array_header_1_0` accepts them.
+func parse(_ file: [UInt8]) -> (String, Bool, [Int], Int) {
+    precondition(file.count >= 10 && file[0..<6].elementsEqual([0x93] + Array("NUMPY".utf8)), "magic")
+    precondition(file[6] == 1 && file[7] == 0, "version \(file[6]).\(file[7])")
+    let length = Int(file[8]) | Int(file[9]) << 8
+    precondition(file.count >= 10 + length, "header runs past the file")
+    let header = String(decoding: file[10..<(10 + length)], as: UTF8.self)
+    precondition(header.hasSuffix("\n") && header.allSatisfy(\.isASCII), "header must be ASCII ending in newline")
+    guard let descr = header.firstMatch(of: /'descr': '([^']*)'/)?.output.1,
+        let fortran = header.firstMatch(of: /'fortran_order': (True|False)/)?.output.1,
+        let shapeText = header.firstMatch(of: /'shape': \(([0-9, ]*)\)/)?.output.1
+    else { fatalError("unparsable header \(header)") }
+    let shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    if shape.count == 1 { precondition(shapeText.hasSuffix(","), "a 1-tuple needs its comma: (\(shapeText))") }
+    return (String(descr), fortran == "True", shape, 10 + length)
+}
+
+/// Replays the inputs named on the command line; with `-D FUZZING` (`make fuzz`, built with
+/// `-sanitize=fuzzer,address`) hands the command line to libFuzzer instead. One `@main` serves both because
+/// SwiftPM links an executable target's entry point as `main` itself, so libFuzzer's own `main` cannot be used.
+@main
+enum Entry {
+    static func main() {
+        #if FUZZING
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            exit(
+                LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+                    fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
+                    return 0
+                })
+        #else
+            // A crash the fuzzer found reproduces in any build: `.build/debug/TARGET Fixtures/fuzz/TARGET/crash-...`.
+            for path in CommandLine.arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    print("cannot read \(path)")
+                    exit(2)
+                }
+                data.withUnsafeBytes { fuzzOne($0) }
+            }
+            print("replayed \(CommandLine.arguments.count - 1) input(s)")
+        #endif
+    }
+}
+
+#if FUZZING
+    /// libFuzzer's driver (compiler-rt `FuzzerDriver.cpp`), available since LLVM 11.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+#endif
