@@ -51,12 +51,13 @@ public struct DecodeLimits: Sendable, Hashable {
         guard width > 0, height > 0 else {
             throw CodecError(.corrupt, format: format.rawValue, detail: "header gives an empty size \(width)x\(height)")
         }
-        guard width.multipliedReportingOverflow(by: height).partialValue <= maxPixels, width <= maxPixels,
-            height <= maxPixels
-        else {
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= maxPixels, width <= maxPixels, height <= maxPixels else {
+            // A PNG header may claim 2^31 x 2^31: the product must not be computed with trapping arithmetic.
+            let claimed = overflow ? "more than \(Int.max)" : "\(pixels)"
             throw CodecError(
                 .tooManyPixels, format: format.rawValue,
-                detail: "header claims \(width)x\(height) = \(width * height) pixels, over the limit of \(maxPixels)")
+                detail: "header claims \(width)x\(height) = \(claimed) pixels, over the limit of \(maxPixels)")
         }
     }
 }
