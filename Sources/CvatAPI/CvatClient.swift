@@ -126,6 +126,18 @@ public final class CvatClient: Sendable {
         return result
     }
 
+    /// `GET /api/jobs?task_id=`, all pages, sorted by id, as a JSON array of job objects.
+    ///
+    /// Sent without an organization: a task's jobs are those of the task's organization, and the filter by task
+    /// id already selects them (an organization header would hide the jobs of a task in another one).
+    public func jobs(taskID: Int) async throws(APIError) -> (models: [JobModel], json: [UInt8]) {
+        let what = "the jobs of task \(taskID)"
+        let items = try await paginated(
+            "/api/jobs", query: [("task_id", String(taskID)), ("sort", "id")], what: what, useOrganization: false)
+        let json = try JSONBody.serialize(items.map(\.raw))
+        return (try JSONBody.decode([JobModel].self, json, what: what), json)
+    }
+
     /// `GET /api/tasks/{id}/data/meta`.
     public func dataMeta(taskID: Int) async throws(APIError) -> (model: DataMeta, json: [UInt8]) {
         let bytes = try await getJSON("/api/tasks/\(taskID)/data/meta", what: "the frame list of task \(taskID)")

@@ -11,8 +11,9 @@ public import Foundation
 ///     tasks/<id>/chunks/<n>.zip    original-quality chunk n
 ///     projects/<id>/project.json   {"model": ProjectRead, "tasks": [ids], "labels": [Label, ...]}
 /// ```
-/// cvat-ds adds only files cvat-sdk ignores: `tasks/<id>/.cvat-ds.lock` and `chunks/<n>.zip.partial` while a
-/// chunk is downloading.
+/// cvat-ds adds only files cvat-sdk ignores: `tasks/<id>/.cvat-ds.lock`, `chunks/<n>.zip.partial` while a
+/// chunk is downloading, and `tasks/<id>/jobs.json` (the task's jobs, `[JobRead, ...]`, for `--job-stage` and
+/// `--job-state`).
 public struct CacheLayout: Sendable {
     public let root: URL
     public let server: ServerAddress
@@ -40,6 +41,8 @@ public struct CacheLayout: Sendable {
     public func taskJSON(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("task.json") }
     public func dataMetaJSON(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("data_meta.json") }
     public func annotationsJSON(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("annotations.json") }
+    /// A cvat-ds extension: the task's jobs as `GET /api/jobs?task_id=` lists them (cvat-sdk ignores the file).
+    public func jobsJSON(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("jobs.json") }
     public func chunkDirectory(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("chunks") }
     public func chunk(_ id: Int, _ number: Int) -> URL {
         chunkDirectory(id).appendingPathComponent("\(number).zip")

@@ -68,6 +68,21 @@ public struct CachedTask: Sendable {
     }
 }
 
+extension CachedTask {
+    /// The task's jobs from `jobs.json`, sorted by id. Only cvat-ds writes that file (every sync that fetches the
+    /// task, and every export with job filters), so a cache that cvat-sdk wrote lacks it.
+    public func loadJobs() throws(CacheError) -> [JobModel] {
+        let url = layout.jobsJSON(id)
+        guard let bytes = FileIO.read(url) else {
+            throw CacheError(
+                .missing,
+                "task \(id): its jobs are not cached (\(url.path) is missing); export without --offline (or run "
+                    + "cvat-ds sync --task \(id)) to fetch them")
+        }
+        return try CacheJSON.decode([JobModel].self, bytes, file: url).sorted { $0.id < $1.id }
+    }
+}
+
 /// A project as the cache holds it.
 public struct CachedProject: Sendable {
     public let model: ProjectModel

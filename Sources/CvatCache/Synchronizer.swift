@@ -54,12 +54,22 @@ public struct Synchronizer: Sendable {
     public let client: CvatClient
     public let layout: CacheLayout
     public let jobs: Int
+    /// Fetch `jobs.json` again even for a task whose `updated_date` did not change (one request per task).
+    ///
+    /// Set by exports with `--job-stage`/`--job-state`: CVAT does not promise that moving a job to another stage or
+    /// state touches its task's `updated_date` (only annotation saves are documented to), so the task's date alone
+    /// cannot say whether the cached job list is current.
+    public let refreshJobs: Bool
     public let onEvent: @Sendable (SyncEvent) -> Void
 
-    public init(client: CvatClient, layout: CacheLayout, jobs: Int, onEvent: @escaping @Sendable (SyncEvent) -> Void) {
+    public init(
+        client: CvatClient, layout: CacheLayout, jobs: Int, refreshJobs: Bool = false,
+        onEvent: @escaping @Sendable (SyncEvent) -> Void
+    ) {
         self.client = client
         self.layout = layout
         self.jobs = max(1, jobs)
+        self.refreshJobs = refreshJobs
         self.onEvent = onEvent
     }
 
@@ -148,6 +158,7 @@ public struct Synchronizer: Sendable {
 
         if unchanged, let cachedMeta {
             // Only files lost since the last sync need fetching; the metadata is current.
+            if refreshJobs { try await fetchJobs(task: id) }
             let needed = CachedTask.neededChunks(meta: cachedMeta, task: model)
             let result = try await fetchChunks(task: model, needed: needed)
             let report = TaskSyncReport(
@@ -185,6 +196,7 @@ public struct Synchronizer: Sendable {
         try FileIO.createDirectory(layout.taskDirectory(id))
         try FileIO.writeAtomically(metaJSON, to: layout.dataMetaJSON(id))
         try await fetchAnnotations(task: id)
+        try await fetchJobs(task: id)
         let result = try await fetchChunks(task: model, needed: CachedTask.neededChunks(meta: meta, task: model))
         try FileIO.writeAtomically(try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(id))
 
@@ -214,6 +226,12 @@ public struct Synchronizer: Sendable {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// `GET /api/jobs?task_id=` into `jobs.json` (a cvat-ds extension of the cache; cvat-sdk ignores it).
+    private func fetchJobs(task id: Int) async throws {
+        let json = try await client.jobs(taskID: id).json
+        try FileIO.writeAtomically(json, to: layout.jobsJSON(id))
     }
 
     /// Downloads the needed chunks that are missing or unreadable, `jobs` at a time.

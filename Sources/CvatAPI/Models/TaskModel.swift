@@ -111,3 +111,45 @@ public struct DataMeta: Codable, Sendable, Hashable {
         case deletedFrames = "deleted_frames"
     }
 }
+
+/// The fields of `JobRead` that cvat-ds acts on (API.md §1.11). The full JSON is kept as received for the cache.
+public struct JobModel: Codable, Sendable, Hashable {
+    public var id: Int
+    public var taskID: Int
+    /// Task-relative, inclusive.
+    public var startFrame: Int
+    /// Task-relative, inclusive.
+    public var stopFrame: Int
+    /// "annotation", "validation" or "acceptance".
+    public var stage: String
+    /// "new", "in progress", "completed" or "rejected".
+    public var state: String
+    /// "annotation", "ground_truth" or "consensus_replica"; absent on old servers, which only had annotation jobs.
+    public var type: String?
+    public var updatedDate: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, stage, state, type
+        case taskID = "task_id"
+        case startFrame = "start_frame"
+        case stopFrame = "stop_frame"
+        case updatedDate = "updated_date"
+    }
+
+    public init(
+        id: Int, taskID: Int, startFrame: Int, stopFrame: Int, stage: String, state: String, type: String? = nil,
+        updatedDate: String? = nil
+    ) {
+        self.id = id
+        self.taskID = taskID
+        self.startFrame = startFrame
+        self.stopFrame = stopFrame
+        self.stage = stage
+        self.state = state
+        self.type = type
+        self.updatedDate = updatedDate
+    }
+
+    /// Whether the job is one of the task's annotation segments (not a ground-truth or consensus job).
+    public var isAnnotationJob: Bool { (type ?? "annotation") == "annotation" }
+}
