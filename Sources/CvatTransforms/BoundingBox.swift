@@ -118,3 +118,53 @@ func sinCos(degrees: Double) -> (sin: Double, cos: Double) {
         return (sin(r), cos(r))
     }
 }
+
+extension ShapeGeometry {
+    /// The outline as CVAT draws it, with any rotation applied: a rectangle's four corners (top-left, top-right,
+    /// bottom-right, bottom-left) and the points of a polygon, polyline or points shape, rotated clockwise about
+    /// the centre of their unrotated box exactly as `boundingBox(of:)` rotates them, so that a painted outline and
+    /// its box agree.
+    ///
+    /// Returns nil for the types without such an outline (ellipse, mask, skeleton, cuboid), for an odd or empty
+    /// point list, for a rectangle without exactly 4 numbers, and for non-finite values.
+    public var outline: [Double]? {
+        guard points.allSatisfy(\.isFinite), rotation.isFinite else { return nil }
+        let p: [Double]
+        switch type {
+        case .rectangle:
+            guard points.count == 4 else { return nil }
+            p = [points[0], points[1], points[2], points[1], points[2], points[3], points[0], points[3]]
+        case .polygon, .polyline, .points:
+            p = points
+        case .ellipse, .mask, .skeleton, .cuboid:
+            return nil
+        }
+        guard !p.isEmpty, p.count % 2 == 0 else { return nil }
+        guard rotation != 0 else { return p }
+        var xmin = p[0]
+        var xmax = p[0]
+        var ymin = p[1]
+        var ymax = p[1]
+        var i = 2
+        while i < p.count {
+            xmin = min(xmin, p[i])
+            xmax = max(xmax, p[i])
+            ymin = min(ymin, p[i + 1])
+            ymax = max(ymax, p[i + 1])
+            i += 2
+        }
+        let (s, c) = sinCos(degrees: rotation)
+        let cx = (xmin + xmax) / 2
+        let cy = (ymin + ymax) / 2
+        var out = [Double](repeating: 0, count: p.count)
+        i = 0
+        while i < p.count {
+            let dx = p[i] - cx
+            let dy = p[i + 1] - cy
+            out[i] = cx + dx * c - dy * s
+            out[i + 1] = cy + dx * s + dy * c
+            i += 2
+        }
+        return out
+    }
+}
