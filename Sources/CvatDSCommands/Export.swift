@@ -22,6 +22,13 @@ struct Export: AsyncParsableCommand {
               cvat-ds export --project 7 --subset Train --transform bboxes --letterbox 640x640 --label-offset 1 --out det/
               cvat-ds export --task 42 --offline --resize-shorter 256 --center-crop 224x224 --normalize imagenet \\
                   --layout nchw --out val/
+              cvat-ds export --task 42 --transform masks --resize 512x512 --label-offset 1 --out inst/
+              cvat-ds export --task 42 --transform semantic --letterbox 512x512 --job-stage acceptance \\
+                  --job-state completed --out seg/
+              cvat-ds export --task 42 --transform keypoints --shape-types skeleton --out pose/
+
+            Tracks are made into per-frame shapes as CVAT's server does (cvat-sdk leaves tracks out); --no-tracks \
+            leaves them out too.
 
             \(ExitCodes.helpText)
             """)
@@ -39,8 +46,33 @@ struct Export: AsyncParsableCommand {
     @Flag(help: "Use only the cache; never contact the server.")
     var offline = false
 
-    @Option(help: ArgumentHelp("Targets: none, label (one tag per frame) or bboxes.", valueName: "KIND"))
+    @Option(
+        help: ArgumentHelp(
+            "Targets: none, label (one tag per frame), bboxes, masks (instance masks), semantic (a class map per "
+                + "frame) or keypoints (skeletons, points).", valueName: "KIND"))
     var transform: TargetKindArgument = .none
+
+    @Flag(name: .customLong("no-tracks"), help: "Leave tracks out (cvat-sdk cannot read them); by default they are interpolated into per-frame shapes as CVAT's server does.")
+    var noTracks = false
+
+    @Option(
+        name: .customLong("background-index"),
+        help: "With semantic: the value of pixels no shape covers (0-65535; above 255 makes the maps uint16).")
+    var backgroundIndex = 255
+
+    @Option(
+        name: .customLong("job-stage"),
+        help: ArgumentHelp(
+            "Keep only frames of annotation jobs in this stage: annotation, validation or acceptance (repeatable).",
+            valueName: "STAGE"))
+    var jobStages: [JobStageArgument] = []
+
+    @Option(
+        name: .customLong("job-state"),
+        help: ArgumentHelp(
+            "Keep only frames of annotation jobs in this state: new, \"in progress\", completed or rejected "
+                + "(repeatable).", valueName: "STATE"))
+    var jobStates: [JobStateArgument] = []
 
     @Option(help: ArgumentHelp("Stretch every image to this size.", valueName: "WxH"))
     var resize: String?
@@ -92,7 +124,9 @@ struct Export: AsyncParsableCommand {
     @Option(
         name: .customLong("shape-types"),
         help: ArgumentHelp(
-            "With bboxes: shape types to use, comma-separated (rectangle,polygon,polyline,points,ellipse).",
+            "Shape types to use, comma-separated. bboxes: rectangle,polygon,polyline,points,ellipse (default all); "
+                + "masks: polygon,mask (default both); semantic: polygon,mask,rectangle (default polygon,mask); "
+                + "keypoints: skeleton,points (default both).",
             valueName: "LIST"))
     var shapeTypes: String?
 
@@ -162,17 +196,30 @@ struct Export: AsyncParsableCommand {
             options.labelMap = map
         }
         if let shapeTypes {
+            // Without a target that reads shapes the list is only checked against the bboxes set, as before.
+            let supported = options.target.writesBoxes || options.target == .semantic
+                ? options.target.supportedShapeTypes : TargetKind.bboxes.supportedShapeTypes
+            let allowed = ShapeKind.allCases.filter(supported.contains).map(\.rawValue).joined(separator: ", ")
             var kinds = Set<ShapeKind>()
             for name in shapeTypes.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                guard let kind = ShapeKind(rawValue: name),
-                    [.rectangle, .polygon, .polyline, .points, .ellipse].contains(kind)
-                else {
-                    throw ValidationError(
-                        "--shape-types: '\(name)' is not one of rectangle, polygon, polyline, points, ellipse")
+                guard let kind = ShapeKind(rawValue: name), supported.contains(kind) else {
+                    throw ValidationError("--shape-types: '\(name)' is not one of \(allowed)")
                 }
                 kinds.insert(kind)
             }
             options.shapeTypes = kinds
+        }
+        options.includeTracks = !noTracks
+        if backgroundIndex != 255 && transform != .semantic {
+            throw ValidationError("--background-index goes with --transform semantic")
+        }
+        guard (0...65535).contains(backgroundIndex) else {
+            throw ValidationError("--background-index must be between 0 and 65535")
+        }
+        options.backgroundIndex = backgroundIndex
+        if !jobStages.isEmpty || !jobStates.isEmpty {
+            options.jobFilter = JobFilter(
+                stages: Set(jobStages.map(\.stage)), states: Set(jobStates.map(\.state)))
         }
         options.skipInvalid = skipInvalid
         options.dctScaling = dctScaling.scaling
@@ -207,8 +254,11 @@ struct Export: AsyncParsableCommand {
             if !offline {
                 let session = try await Session.open(connection: connection, console: console, jobs: 4)
                 let progress = SyncProgress(console: console)
+                // With a job filter the job list is fetched again on every run: a job's stage or state can change
+                // without the task's updated_date changing.
                 let synchronizer = Synchronizer(
-                    client: session.client, layout: layout, jobs: 4, onEvent: { progress.handle($0) })
+                    client: session.client, layout: layout, jobs: 4, refreshJobs: options.jobFilter != nil,
+                    onEvent: { progress.handle($0) })
                 _ = try await selection.sync(with: synchronizer)
                 console.clearProgress()
             }
@@ -278,8 +328,20 @@ final class ExportProgress: Sendable {
 }
 
 enum TargetKindArgument: String, ExpressibleByArgument, CaseIterable {
-    case none, label, bboxes
+    case none, label, bboxes, masks, semantic, keypoints
     var kind: TargetKind { TargetKind(rawValue: rawValue)! }
+}
+
+enum JobStageArgument: String, ExpressibleByArgument, CaseIterable {
+    case annotation, validation, acceptance
+    var stage: JobStage { JobStage(rawValue: rawValue)! }
+}
+
+enum JobStateArgument: String, ExpressibleByArgument, CaseIterable {
+    case new
+    case inProgress = "in progress"
+    case completed, rejected
+    var state: JobState { JobState(rawValue: rawValue)! }
 }
 
 enum FilterArgument: String, ExpressibleByArgument, CaseIterable {

@@ -10,6 +10,60 @@ public enum TargetKind: String, Sendable, CaseIterable {
     case label
     /// Axis-aligned boxes and their class indices: cvat-sdk's `ExtractBoundingBoxes`.
     case bboxes
+    /// One binary mask per polygon or mask shape, with its box and class: cvat-sdk's `ExtractInstanceMasks`.
+    case masks
+    /// One class-index map per sample, shapes painted in CVAT's z order.
+    case semantic
+    /// Skeletons (and points shapes) as (K, 3) keypoints, with a box and class per instance.
+    case keypoints
+
+    /// The shape types a target reads.
+    public var supportedShapeTypes: Set<ShapeKind> {
+        switch self {
+        case .none, .label: []
+        case .bboxes: [.rectangle, .polygon, .polyline, .points, .ellipse]
+        case .masks: [.polygon, .mask]
+        case .semantic: [.polygon, .mask, .rectangle]
+        case .keypoints: [.skeleton, .points]
+        }
+    }
+
+    /// The shape types a target reads when `--shape-types` is not given.
+    public var defaultShapeTypes: Set<ShapeKind> {
+        switch self {
+        case .semantic: [.polygon, .mask]
+        default: supportedShapeTypes
+        }
+    }
+
+    /// Whether the target writes `boxes`, `box_labels` and `box_offsets`.
+    public var writesBoxes: Bool { self == .bboxes || self == .masks || self == .keypoints }
+}
+
+/// CVAT's job stages (`JobRead.stage`).
+public enum JobStage: String, Sendable, CaseIterable, Hashable {
+    case annotation, validation, acceptance
+}
+
+/// CVAT's job states (`JobRead.state`).
+public enum JobState: String, Sendable, CaseIterable, Hashable {
+    case new
+    case inProgress = "in progress"
+    case completed, rejected
+}
+
+/// Which jobs' frames an export keeps: a frame stays when an annotation job holding it has one of `stages` (any
+/// when empty) and one of `states` (any when empty).
+public struct JobFilter: Sendable, Hashable {
+    public var stages: Set<JobStage>
+    public var states: Set<JobState>
+
+    public init(stages: Set<JobStage> = [], states: Set<JobState> = []) {
+        self.stages = stages
+        self.states = states
+    }
+
+    public var isEmpty: Bool { stages.isEmpty && states.isEmpty }
 }
 
 /// The element type of the image array.
@@ -41,7 +95,14 @@ public struct ExportOptions: Sendable {
     /// A user's name → index map; nil means cvat-sdk's default (labels sorted by id, numbered from 0).
     public var labelMap: [String: Int]?
     public var labelOffset = 0
-    public var shapeTypes: Set<ShapeKind> = [.rectangle, .polygon, .polyline, .points, .ellipse]
+    /// The shape types the target reads; nil means the target's `defaultShapeTypes`.
+    public var shapeTypes: Set<ShapeKind>?
+    /// Turn tracks into per-frame shapes (CVAT's server interpolation) and use them with the plain shapes.
+    public var includeTracks = true
+    /// `semantic`: the value of pixels no shape covers.
+    public var backgroundIndex = 255
+    /// Keep only frames of matching jobs; nil keeps every frame.
+    public var jobFilter: JobFilter?
     /// Leave out frames whose targets cannot be made (recorded in the manifest) instead of failing.
     public var skipInvalid = false
     public var dctScaling: DCTScaling = .disabled
@@ -49,4 +110,7 @@ public struct ExportOptions: Sendable {
     public var jobs = 2
 
     public init() {}
+
+    /// The shape types the target actually reads.
+    public var resolvedShapeTypes: Set<ShapeKind> { shapeTypes ?? target.defaultShapeTypes }
 }

@@ -46,6 +46,8 @@ public struct Exporter: Sendable {
         var chunkPath: String
         var member: Int
         var plan: ImagePlan
+        /// The CVAT job the frame was kept for, with a job filter.
+        var jobID: Int?
     }
 
     public func run(output: URL, force: Bool, toolVersion: String) async throws -> ExportReport {
@@ -120,23 +122,25 @@ public struct Exporter: Sendable {
         } catch {
             throw ExportError(.usage, "label map: \(error)")
         }
-        let extractor = TargetExtractor(kind: options.target, labels: labelMap, shapeTypes: options.shapeTypes)
+        let shapeTypes = options.resolvedShapeTypes
+        let skeletons = Exporter.skeletonKeypoints(source.labels)
 
         // Plan every sample first: the sample list and every output size are known before any pixel is decoded,
         // so the image array can be fixed-size or ragged from the start.
         var jobs: [SampleJob] = []
         var annotations: [FrameAnnotations] = []
+        var keypoints = KeypointLayout()
         for (taskIndex, task) in source.tasks.enumerated() {
             guard task.model.hasData, let chunkSize = task.model.chunkSize else {
                 throw ExportError(.data, "task \(task.id) (\(task.model.name)) has no data to export")
             }
-            let active = task.activeFrames
-            let frameAnnotations: FrameAnnotations
-            if options.target == .none {
-                frameAnnotations = FrameAnnotations(Annotations(), activeFrames: [])
-            } else {
-                frameAnnotations = FrameAnnotations(try task.loadAnnotations(), activeFrames: Set(active))
+            var active = task.activeFrames
+            var jobOfFrame: [Int: Int] = [:]
+            if let filter = options.jobFilter {
+                jobOfFrame = try Exporter.matchingJobs(of: task, filter: filter)
+                active = active.filter { jobOfFrame[$0] != nil }
             }
+            let frameAnnotations = try loadAnnotations(task, activeFrames: Set(active))
             annotations.append(frameAnnotations)
             for frame in active {
                 let meta = try frameMeta(task, frame)
@@ -146,12 +150,23 @@ public struct Exporter: Sendable {
                 } catch {
                     throw ExportError(.data, "task \(task.id), frame \(frame) (\(meta.name)): \(error)")
                 }
+                if options.target == .keypoints {
+                    try keypoints.check(
+                        frameAnnotations.shapes[frame] ?? [], shapeTypes: shapeTypes, skeletons: skeletons, task: task,
+                        frame: frame)
+                }
                 jobs.append(
                     SampleJob(
                         index: jobs.count, taskIndex: taskIndex, frame: frame, name: meta.name,
-                        chunkPath: task.chunkURL(frame / chunkSize).path, member: frame % chunkSize, plan: plan))
+                        chunkPath: task.chunkURL(frame / chunkSize).path, member: frame % chunkSize, plan: plan,
+                        jobID: options.jobFilter == nil ? nil : jobOfFrame[frame]))
             }
         }
+        let semantic = try semanticSettings(labelMap)
+        let (keypointCount, keypointNames) = keypoints.resolved(skeletons, shapeTypes: shapeTypes)
+        let extractor = TargetExtractor(
+            kind: options.target, labels: labelMap, shapeTypes: shapeTypes, skeletons: skeletons.sublabels,
+            keypointCount: keypointCount, semantic: semantic)
         onEvent(.started(samples: jobs.count))
 
         let fixedSize: PixelSize? = {
@@ -159,7 +174,8 @@ public struct Exporter: Sendable {
             return jobs.allSatisfy { $0.plan.outputSize == first } ? first : nil
         }()
         let arrays = try OutputArrays(
-            folder: folder, options: options, fixedSize: fixedSize)
+            folder: folder, options: options, fixedSize: fixedSize, keypointCount: keypointCount,
+            semanticWide: semantic.wide)
 
         var manifestSamples: [Manifest.Sample] = []
         var skipped: [Manifest.Skipped] = []
@@ -200,7 +216,7 @@ public struct Exporter: Sendable {
                         manifestSamples.append(
                             Manifest.Sample(
                                 taskID: task.id, frame: job.frame, name: job.name, width: meta.width,
-                                height: meta.height))
+                                height: meta.height, jobID: job.jobID))
                         onEvent(.sampleWritten)
                     case .failure(let invalid):
                         let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
@@ -227,7 +243,10 @@ public struct Exporter: Sendable {
                 tasks: source.tasks.map { Manifest.TaskVersion(id: $0.id, updatedDate: $0.model.updatedDate) },
                 project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
             labels: Manifest.Labels(names: labelMap.namesByIndexFlat, labelOffset: options.labelOffset),
-            samples: manifestSamples, skipped: skipped, arrays: entries, transform: options.manifestRecord)
+            samples: manifestSamples, skipped: skipped, arrays: entries,
+            transform: options.manifestRecord(
+                keypointCount: keypointCount, keypointNames: keypointNames,
+                semantic: semantic))
         manifest.formatVersion = Manifest.currentFormatVersion
         do {
             try manifest.write(to: folder.appendingPathComponent("manifest.json"))

@@ -15,11 +15,21 @@ final class OutputArrays {
     private let boxes: (any ArrayWriter)?
     private let boxLabels: (any ArrayWriter)?
     private let boxOffsets: (any ArrayWriter)?
+    private let boxTrackIDs: (any ArrayWriter)?
+    private let keypoints: (any ArrayWriter)?
+    private let masks: (any ArrayWriter)?
+    /// Ragged masks only: where each mask starts in the flat `masks` array, in elements.
+    private let maskOffsets: (any ArrayWriter)?
+    private let maskElementSize: Int
     private var samples = 0
     private var elements: Int64 = 0
     private var boxCount: Int64 = 0
+    private var maskElements: Int64 = 0
 
-    init(folder: URL, options: ExportOptions, fixedSize: PixelSize?) throws {
+    /// `keypointCount` is K of `keypoints`; `semanticWide` makes `semantic` maps uint16.
+    init(folder: URL, options: ExportOptions, fixedSize: PixelSize?, keypointCount: Int = 0, semanticWide: Bool = false)
+        throws
+    {
         self.folder = folder
         self.options = options
         self.fixedSize = fixedSize
@@ -47,15 +57,35 @@ final class OutputArrays {
             try imageOffsets!.append([Int64(0)])
         }
         labels = options.target == .label ? try make("labels", .int64, []) : nil
-        if options.target == .bboxes {
+        if options.target.writesBoxes {
             boxes = try make("boxes", .float32, [4])
             boxLabels = try make("box_labels", .int64, [])
             boxOffsets = try make("box_offsets", .int64, [])
             try boxOffsets!.append([Int64(0)])
+            boxTrackIDs = options.includeTracks ? try make("box_track_ids", .int64, []) : nil
         } else {
             boxes = nil
             boxLabels = nil
             boxOffsets = nil
+            boxTrackIDs = nil
+        }
+        keypoints = options.target == .keypoints ? try make("keypoints", .float32, [keypointCount, 3]) : nil
+        if options.target == .masks || options.target == .semantic {
+            // One mask per box (masks) or per sample (semantic); flat with offsets when output sizes differ.
+            let dtype: DType = options.target == .semantic && semanticWide ? .uint16 : .uint8
+            maskElementSize = dtype.byteSize
+            if let size = fixedSize {
+                masks = try make("masks", dtype, [size.height, size.width])
+                maskOffsets = nil
+            } else {
+                masks = try make("masks", dtype, [])
+                maskOffsets = try make("mask_offsets", .int64, [])
+                try maskOffsets!.append([Int64(0)])
+            }
+        } else {
+            masks = nil
+            maskOffsets = nil
+            maskElementSize = 1
         }
     }
 
@@ -76,6 +106,25 @@ final class OutputArrays {
                 try boxLabels.append(sample.targets.boxLabels)
                 boxCount += Int64(sample.targets.boxLabels.count)
                 try boxOffsets.append([boxCount])
+                try boxTrackIDs?.append(sample.targets.boxTrackIDs)
+            }
+            try keypoints?.append(sample.targets.keypoints)
+            if let masks {
+                try sample.targets.masks.withUnsafeBytes { raw in try masks.append(raw) }
+                if let maskOffsets {
+                    let area = Int64(sample.outputSize.width * sample.outputSize.height)
+                    if options.target == .semantic {
+                        maskElements += area
+                        try maskOffsets.append([maskElements])
+                    } else {
+                        var ends: [Int64] = []
+                        for _ in sample.targets.boxLabels {
+                            maskElements += area
+                            ends.append(maskElements)
+                        }
+                        try maskOffsets.append(ends)
+                    }
+                }
             }
         } catch let error as TensorWriteError {
             throw ExportError(.io, "\(error)")
@@ -88,7 +137,8 @@ final class OutputArrays {
         var entries: [String: Manifest.ArrayEntry] = [:]
         let all: [(String, (any ArrayWriter)?)] = [
             ("images", images), ("image_offsets", imageOffsets), ("image_shapes", imageShapes), ("labels", labels),
-            ("boxes", boxes), ("box_labels", boxLabels), ("box_offsets", boxOffsets),
+            ("boxes", boxes), ("box_labels", boxLabels), ("box_offsets", boxOffsets), ("box_track_ids", boxTrackIDs),
+            ("keypoints", keypoints), ("masks", masks), ("mask_offsets", maskOffsets),
         ]
         for (name, writer) in all {
             guard let writer else { continue }
@@ -105,8 +155,9 @@ final class OutputArrays {
 }
 
 extension ExportOptions {
-    /// Every parameter, for the manifest's `transform`, so an export can be reproduced.
-    var manifestRecord: [String: JSONValue] {
+    /// Every parameter, for the manifest's `transform`, so an export can be reproduced, with what the export
+    /// derived from the data: K and the keypoint names (`keypoints`), the map's dtype (`semantic`).
+    func manifestRecord(keypointCount: Int, keypointNames: [String]?, semantic: SemanticSettings) -> [String: JSONValue] {
         var record: [String: JSONValue] = [
             "target": .string(target.rawValue),
             "filter": .string(filter.rawValue),
@@ -117,9 +168,28 @@ extension ExportOptions {
             "skip_invalid": .bool(skipInvalid),
             "dct_scaling": .string(dctScaling.rawValue),
             "max_pixels": .int(maxPixels),
-            "shape_types": .array(shapeTypes.map(\.rawValue).sorted().map { .string($0) }),
+            "shape_types": .array(resolvedShapeTypes.map(\.rawValue).sorted().map { .string($0) }),
             "ellipse_box": .string("full-ellipse"),
+            "tracks": .bool(includeTracks),
         ]
+        if let jobFilter {
+            record["job_filter"] = .object([
+                "stages": .array(jobFilter.stages.map(\.rawValue).sorted().map { .string($0) }),
+                "states": .array(jobFilter.states.map(\.rawValue).sorted().map { .string($0) }),
+            ])
+        } else {
+            record["job_filter"] = .null
+        }
+        switch target {
+        case .semantic:
+            record["background_index"] = .int(backgroundIndex)
+            record["mask_dtype"] = .string(semantic.wide ? "uint16" : "uint8")
+        case .keypoints:
+            record["keypoint_count"] = .int(keypointCount)
+            record["keypoint_names"] = keypointNames.map { .array($0.map { .string($0) }) } ?? .null
+        default:
+            break
+        }
         switch resize {
         case .original:
             record["resize"] = .object(["mode": .string("none")])
