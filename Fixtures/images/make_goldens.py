@@ -70,11 +70,12 @@ def golden_decode(name: str, note: str = "") -> None:
 
 FILTERS = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR,
            "bicubic": Image.Resampling.BICUBIC}
+ALL_FILTERS = {**FILTERS, "box": Image.Resampling.BOX}
 
 
 def golden_resize(source: str, w: int, h: int, flt: str, box=None, tag: str = "") -> None:
     im = Image.open(HERE / source).convert("RGB")
-    out = im.resize((w, h), FILTERS[flt], box=box)
+    out = im.resize((w, h), ALL_FILTERS[flt], box=box)
     stem = source.rsplit(".", 1)[0]
     gname = f"{stem}.{w}x{h}.{flt}{tag}.rgb"
     (HERE / gname).write_bytes(raw(out))
@@ -223,8 +224,10 @@ def main() -> None:
     # A 160x120 source for the resize goldens, stored losslessly so resize tests do not depend on JPEG decoding.
     coffee.crop((100, 80, 420, 320)).resize((160, 120), Image.Resampling.LANCZOS).save(HERE / "resize_src.png")
     photos["cat"].crop((200, 60, 240, 90)).save(HERE / "resize_small.png")  # 40x30 for upscaling
+    # 48x64 portrait, like a 120x160 / 96x128 phone frame that goes to a landscape 160x120 target (scaled down).
+    photos["cat"].crop((150, 40, 330, 280)).resize((48, 64), Image.Resampling.LANCZOS).save(HERE / "resize_tall.png")
     # Raw copies of the lossless resize sources, so CvatImageTests need no decoder.
-    for name in ("resize_src", "resize_small"):
+    for name in ("resize_src", "resize_small", "resize_tall"):
         (HERE / f"{name}.rgb").write_bytes(raw(Image.open(HERE / f"{name}.png").convert("RGB")))
 
     for name in sorted(p.name for p in HERE.glob("*.jpg")):
@@ -240,6 +243,25 @@ def main() -> None:
         golden_resize("resize_small.png", 97, 71, flt)
         golden_resize("resize_src.png", 64, 48, flt, box=(10.5, 7.25, 150.0, 100.5), tag=".box")
     golden_resize("resize_src.png", 45, 33, "bilinear", box=(20, 30, 65, 63), tag=".cropbox")  # Pillow crops
+    # Pass order. Pillow 13 resamples vertically first when both passes run and, in *image* pixels,
+    # inH - outH > 0 and inH - outH > 2 * (inW - outW); otherwise horizontally first. Each pass rounds to 8 bits,
+    # so the order shows. Tag ".vh" marks a vertical-first case, ".hv" a horizontal-first one worth pinning.
+    for flt in ALL_FILTERS:
+        golden_resize("resize_tall.png", 64, 48, flt, tag=".vh")  # width up, height down (120x160 -> 160x120)
+        golden_resize("resize_tall.png", 64, 96, flt, tag=".hv")  # both up
+        golden_resize("resize_tall.png", 32, 96, flt, tag=".hv")  # width down, height up
+        golden_resize("resize_small.png", 56, 20, flt, tag=".vh")  # width up, height down
+        golden_resize("resize_small.png", 36, 12, flt, tag=".vh")  # both down, height by far more
+    golden_resize("resize_small.png", 35, 20, "bilinear", tag=".hv")  # both down, 10 == 2 * 5: still horizontal
+    golden_resize("resize_small.png", 36, 20, "bilinear", tag=".vh")  # both down, 10 > 2 * 4: vertical first
+    golden_resize("resize_small.png", 35, 20, "bicubic", tag=".hv")
+    golden_resize("resize_small.png", 36, 20, "bicubic", tag=".vh")
+    # Same width, but a box makes the horizontal pass run: 0 columns dropped, so vertical first.
+    golden_resize("resize_small.png", 40, 20, "bilinear", box=(2.5, 0, 40, 30), tag=".box.vh")
+    # The rule uses the image size, not the box: 40x30 -> 45x12 drops rows, adds columns.
+    golden_resize("resize_small.png", 45, 12, "bicubic", box=(3.5, 2.25, 38.0, 27.5), tag=".box.vh")
+    # Box taller than the output but the image is not: 30 - 34 < 0, so horizontal first.
+    golden_resize("resize_small.png", 20, 34, "bilinear", box=(1.5, 0.5, 39.0, 29.5), tag=".box.hv")
     golden_resize("photo_500x375.jpg", 224, 224, "bilinear")
     golden_resize("photo_500x375.jpg", 112, 112, "bilinear")
     golden_resize("photo_500x375.jpg", 64, 64, "bicubic")

@@ -5,9 +5,11 @@
 /// intermediate buffer of the two-pass resize between calls. It is not thread-safe; it is cheap to create.
 ///
 /// Exactness: for `.box`, `.bilinear` and `.bicubic` this is Pillow's `ImagingResample` for 8-bit images
-/// (double-precision weights normalised per output sample, rounded to 22-bit fixed point, horizontal pass over
-/// only the source rows the vertical pass needs, then the vertical pass, each pass rounding and clipping to 8
-/// bits). For `.nearest` it is Pillow's `ImagingScaleAffine` with its accumulated double-precision positions.
+/// (double-precision weights normalised per output sample, rounded to 22-bit fixed point, two passes each
+/// rounding and clipping to 8 bits, in Pillow 13's order: normally the horizontal pass over only the source rows
+/// the vertical pass needs, then the vertical pass; vertical first when the height shrinks by more than twice as
+/// many pixels as the width, see `verticalFirst`). For `.nearest` it is Pillow's `ImagingScaleAffine` with its
+/// accumulated double-precision positions.
 /// The vertical pass accumulates a whole row per tap instead of a column per pixel; integer sums are exact, so
 /// the order does not change the result, and the row order lets the compiler vectorise it.
 public final class Resampler {
@@ -82,6 +84,19 @@ public final class Resampler {
 
     // MARK: Convolution (Pillow's ImagingResampleInner)
 
+    /// Whether Pillow 13 runs the vertical pass before the horizontal one.
+    ///
+    /// Pillow 13's `ImagingResampleInner` picks the pass order from the *image* sizes (not the box): when both
+    /// passes are needed and the height shrinks by more rows than twice the columns the width shrinks by, it
+    /// resamples vertically first (into an `inW` x `outH` intermediate), otherwise horizontally first (into an
+    /// `outW` x used-rows intermediate). Each pass rounds to 8 bits, so the order shows in the output: e.g.
+    /// 120x160 -> 160x120 (width up, height down) is vertical-first. Integer arithmetic as in Pillow:
+    /// `inH - outH > 0 && inH - outH > 2 * (inW - outW)`.
+    static func verticalFirst(inWidth: Int, inHeight: Int, outWidth: Int, outHeight: Int) -> Bool {
+        let rowsDropped = inHeight - outHeight
+        return rowsDropped > 0 && rowsDropped > 2 * (inWidth - outWidth)
+    }
+
     private func convolve(_ image: RGBImage, box: ResampleBox, filter: ResampleFilter, into output: inout RGBImage) {
         let outW = output.width
         let outH = output.height
@@ -92,6 +107,37 @@ public final class Resampler {
         let needVertical = outH != inH || box.top != 0 || box.bottom != Float(outH)
 
         let vertical = coefficients(inSize: inH, in0: box.top, in1: box.bottom, outSize: outH, filter: filter)
+
+        if needHorizontal && needVertical
+            && Self.verticalFirst(inWidth: inW, inHeight: inH, outWidth: outW, outHeight: outH)
+        {
+            let horizontal = coefficients(
+                inSize: inW, in0: box.left, in1: box.right, outSize: outW, filter: filter)
+            // Pillow resamples all inW columns; only the ones the horizontal pass reads change the output.
+            let xFirst = Int(horizontal.first[0])
+            let xLast = Int(horizontal.first[outW - 1] + horizontal.count[outW - 1])
+            let columns = xLast - xFirst
+            let needed = columns * outH * 3
+            if intermediate.count < needed {
+                intermediate = [UInt8](repeating: 0, count: needed)
+            }
+            intermediate.withUnsafeMutableBufferPointer { tmp in
+                image.pixels.withUnsafeBufferPointer { src in
+                    verticalPass(
+                        src: src, srcWidth: inW, firstColumn: xFirst, rowOffset: 0, coefficients: vertical,
+                        dst: tmp, dstWidth: columns)
+                }
+            }
+            output.pixels.withUnsafeMutableBufferPointer { dst in
+                intermediate.withUnsafeBufferPointer { tmp in
+                    Self.horizontalPass(
+                        src: tmp, srcWidth: columns, firstColumn: xFirst, firstRow: 0, rows: outH,
+                        coefficients: horizontal, dst: dst, dstWidth: outW)
+                }
+            }
+            return
+        }
+
         let yFirst = Int(vertical.first[0])
         let yLast = Int(vertical.first[outH - 1] + vertical.count[outH - 1])
 
@@ -104,8 +150,8 @@ public final class Resampler {
                 output.pixels.withUnsafeMutableBufferPointer { dst in
                     image.pixels.withUnsafeBufferPointer { src in
                         Self.horizontalPass(
-                            src: src, srcWidth: inW, firstRow: yFirst, rows: rows, coefficients: horizontal,
-                            dst: dst, dstWidth: outW)
+                            src: src, srcWidth: inW, firstColumn: 0, firstRow: yFirst, rows: rows,
+                            coefficients: horizontal, dst: dst, dstWidth: outW)
                     }
                 }
                 return
@@ -117,13 +163,25 @@ public final class Resampler {
             intermediate.withUnsafeMutableBufferPointer { tmp in
                 image.pixels.withUnsafeBufferPointer { src in
                     Self.horizontalPass(
-                        src: src, srcWidth: inW, firstRow: yFirst, rows: rows, coefficients: horizontal,
-                        dst: tmp, dstWidth: outW)
+                        src: src, srcWidth: inW, firstColumn: 0, firstRow: yFirst, rows: rows,
+                        coefficients: horizontal, dst: tmp, dstWidth: outW)
                 }
             }
-            verticalPass(source: intermediate, width: outW, rowOffset: yFirst, coefficients: vertical, into: &output)
+            output.pixels.withUnsafeMutableBufferPointer { dst in
+                intermediate.withUnsafeBufferPointer { tmp in
+                    verticalPass(
+                        src: tmp, srcWidth: outW, firstColumn: 0, rowOffset: yFirst, coefficients: vertical,
+                        dst: dst, dstWidth: outW)
+                }
+            }
         } else if needVertical {
-            verticalPass(source: image.pixels, width: inW, rowOffset: 0, coefficients: vertical, into: &output)
+            output.pixels.withUnsafeMutableBufferPointer { dst in
+                image.pixels.withUnsafeBufferPointer { src in
+                    verticalPass(
+                        src: src, srcWidth: inW, firstColumn: 0, rowOffset: 0, coefficients: vertical,
+                        dst: dst, dstWidth: inW)
+                }
+            }
         } else {
             output.pixels = image.pixels
         }
@@ -134,8 +192,10 @@ public final class Resampler {
         UInt8(clamping: value >> ResampleCoefficients.precisionBits)
     }
 
+    /// Horizontal pass over `rows` rows of `src` starting at row `firstRow`. `src` holds source columns from
+    /// `firstColumn` on (`srcWidth` of them per row), so the coefficient bounds are shifted by `firstColumn`.
     private static func horizontalPass(
-        src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstRow: Int, rows: Int,
+        src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstColumn: Int, firstRow: Int, rows: Int,
         coefficients c: ResampleCoefficients, dst: UnsafeMutableBufferPointer<UInt8>, dstWidth: Int
     ) {
         let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
@@ -151,7 +211,7 @@ public final class Resampler {
                         var out = dstBase + yy * dstWidth * 3
                         for xx in 0..<dstWidth {
                             let k = kBase + xx * taps
-                            var p = inRow + Int(first[xx]) * 3
+                            var p = inRow + (Int(first[xx]) - firstColumn) * 3
                             var s0 = half
                             var s1 = half
                             var s2 = half
@@ -173,39 +233,39 @@ public final class Resampler {
         }
     }
 
-    /// `rowOffset` is subtracted from the coefficient bounds: the intermediate image starts at source row
-    /// `rowOffset` (Pillow's "shift bounds for vertical pass").
+    /// Vertical pass into `dst` (`dstWidth` pixels per row) from columns `firstColumn ..< firstColumn +
+    /// dstWidth` of `src` (`srcWidth` pixels per row). `rowOffset` is subtracted from the coefficient bounds:
+    /// the source starts at image row `rowOffset` (Pillow's "shift bounds for vertical pass").
     private func verticalPass(
-        source: [UInt8], width: Int, rowOffset: Int, coefficients c: ResampleCoefficients,
-        into output: inout RGBImage
+        src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstColumn: Int, rowOffset: Int,
+        coefficients c: ResampleCoefficients, dst: UnsafeMutableBufferPointer<UInt8>, dstWidth: Int
     ) {
-        let rowLength = width * 3
+        let rowLength = dstWidth * 3
+        let srcStride = srcWidth * 3
         if accumulator.count < rowLength {
             accumulator = [Int32](repeating: 0, count: rowLength)
         }
         let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
         let taps = c.taps
-        let outH = output.height
+        let outH = c.first.count
+        let srcBase = src.baseAddress! + firstColumn * 3
+        let dstBase = dst.baseAddress!
         accumulator.withUnsafeMutableBufferPointer { acc in
             let a = acc.baseAddress!
-            source.withUnsafeBufferPointer { src in
-                output.pixels.withUnsafeMutableBufferPointer { dst in
-                    c.weights.withUnsafeBufferPointer { weights in
-                        for yy in 0..<outH {
-                            for i in 0..<rowLength { a[i] = half }
-                            let first = Int(c.first[yy]) - rowOffset
-                            for t in 0..<Int(c.count[yy]) {
-                                let w = weights[yy * taps + t]
-                                let row = src.baseAddress! + (first + t) * rowLength
-                                for i in 0..<rowLength {
-                                    a[i] &+= Int32(row[i]) &* w
-                                }
-                            }
-                            let out = dst.baseAddress! + yy * rowLength
-                            for i in 0..<rowLength {
-                                out[i] = Self.clip8(a[i])
-                            }
+            c.weights.withUnsafeBufferPointer { weights in
+                for yy in 0..<outH {
+                    for i in 0..<rowLength { a[i] = half }
+                    let first = Int(c.first[yy]) - rowOffset
+                    for t in 0..<Int(c.count[yy]) {
+                        let w = weights[yy * taps + t]
+                        let row = srcBase + (first + t) * srcStride
+                        for i in 0..<rowLength {
+                            a[i] &+= Int32(row[i]) &* w
                         }
+                    }
+                    let out = dstBase + yy * rowLength
+                    for i in 0..<rowLength {
+                        out[i] = Self.clip8(a[i])
                     }
                 }
             }

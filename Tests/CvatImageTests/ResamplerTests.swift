@@ -6,9 +6,12 @@ import Testing
 struct ResamplerTests {
     static let cases = Goldens.cases(kind: "resize") { $0.file.hasSuffix(".png") }
 
+    /// The lossless resize sources and their sizes (make_goldens.py stores each also as raw `.rgb`).
+    static let sourceSizes = ["resize_src": (160, 120), "resize_small": (40, 30), "resize_tall": (48, 64)]
+
     static func source(_ file: String) throws -> RGBImage {
         let stem = file.replacingOccurrences(of: ".png", with: "")
-        let (w, h) = stem == "resize_src" ? (160, 120) : (40, 30)
+        let (w, h) = try #require(sourceSizes[stem], "unknown resize source \(file)")
         return try RGBImage(width: w, height: h, pixels: Goldens.bytes(stem + ".rgb"))
     }
 
