@@ -28,7 +28,7 @@ deps:
 ## venv: Python for the test server's conformance tests and for running the real cvat-sdk in tests.
 $(VENV_PY):
 	$(PYTHON) -m venv $(VENV)
-	$(VENV_PY) -m pip install -q --disable-pip-version-check "cvat-sdk==$(SDK_VERSION)" numpy pytest
+	$(VENV_PY) -m pip install -q --disable-pip-version-check "cvat-sdk==$(SDK_VERSION)" numpy pytest safetensors
 
 venv: deps $(VENV_PY)
 
@@ -39,7 +39,7 @@ release: deps
 	$(SWIFT) build -c release
 
 ## test: every Swift test (units and end-to-end against the test server) and the server's conformance tests.
-test: venv build test-server test-swift
+test: venv build test-server test-swift test-fuzz
 
 test-swift:
 	$(SWIFT) build --build-tests
@@ -72,3 +72,84 @@ demo: build $(VENV_PY)
 
 clean:
 	rm -rf .build $(DEMO_DIR)
+
+## fuzz: each libFuzzer target (Sources/Fuzz*/) for FUZZ_SECONDS (default 60), starting from its seed corpus in
+## Fixtures/fuzz/<target>/ (crash-* files there are earlier finds, replayed first). New coverage goes to
+## .build-fuzz/corpus/<target>; a crash stops make and is saved as Fixtures/fuzz/<target>/crash-<sha1>.
+## Executions per target are printed at the end. Leak detection is off: Foundation and ZIPFoundation leak a few
+## bytes per archive opened (fileSystemRepresentation is never freed), which is not ours to fix and not a crash. Instrumentation is -sanitize=address plus libFuzzer's coverage
+## flags; the driver is libclang_rt.fuzzer_no_main, because SwiftPM links each target's own @main as `main`.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz-jpeg fuzz-png fuzz-chunk-zip fuzz-json-models fuzz-mask-rle fuzz-npy
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_RUNTIME = $(shell "$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")")/clang" \
+    -print-file-name=libclang_rt.fuzzer_no_main-$$(uname -m).a)
+FUZZ_FLAGS = -c debug -Xswiftc -sanitize=address \
+    -Xswiftc -sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table \
+    -Xswiftc -D -Xswiftc FUZZING -Xlinker $(FUZZ_RUNTIME) -Xlinker -lstdc++
+
+.PHONY: fuzz fuzz-build test-fuzz test-sanitize
+
+fuzz-build: deps
+	@for target in $(FUZZ_TARGETS); do \
+	    $(SWIFT) build --scratch-path $(FUZZ_SCRATCH) --product $$target $(FUZZ_FLAGS) 2>&1 \
+	        | grep -v "Cannot export local symbol" | grep -E "error|Compiling|complete" ; \
+	    test -x $(FUZZ_SCRATCH)/debug/$$target || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@set -o pipefail; summary=""; \
+	for target in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_SCRATCH)/corpus/$$target; \
+	    echo "== $$target for $(FUZZ_SECONDS) s"; \
+	    ASAN_OPTIONS=detect_leaks=0 $(FUZZ_SCRATCH)/debug/$$target -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=20 -detect_leaks=0 \
+	        -print_final_stats=1 -artifact_prefix=Fixtures/fuzz/$$target/ \
+	        $(FUZZ_SCRATCH)/corpus/$$target Fixtures/fuzz/$$target > $(FUZZ_SCRATCH)/$$target.log 2>&1 \
+	        || { tail -40 $(FUZZ_SCRATCH)/$$target.log; echo "fuzz: $$target failed; input saved in Fixtures/fuzz/$$target/"; exit 1; }; \
+	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_SCRATCH)/$$target.log); \
+	    summary="$$summary$$target: $$runs executions in $(FUZZ_SECONDS) s\n"; \
+	done; \
+	printf "== fuzzing summary\n$$summary"
+
+## test-fuzz: a few seconds of each fuzz target (and a replay of every seed and earlier crash), for make test.
+test-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=4
+
+## bench: cvat-ds against cvat-sdk on the same data in the same run (docs/performance.md; never in CI).
+## BENCH_FRAMES=N (default 2000), BENCH_REPEAT=R runs of each measurement (default 5), BENCH_TORCH=1 (the SDK side
+## as TaskVisionDataset + torchvision + DataLoader; installs torch and torchvision CPU wheels, a large download),
+## BENCH_SCALE=1 (cvat-ds again at 10N frames, for RSS growth; slow). The venv, the generated dataset and the caches
+## live in bench/work/ (gitignored); each run prints a table and appends a run record to bench/results.json.
+BENCH_WORK := bench/work
+BENCH_VENV := $(BENCH_WORK)/venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_FRAMES ?= 2000
+BENCH_REPEAT ?= 5
+BENCH_TORCH ?= 0
+BENCH_SCALE ?= 0
+BENCH_TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+
+.PHONY: bench bench-venv
+
+$(BENCH_VENV)/.base-installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install -q --disable-pip-version-check "cvat-sdk==$(SDK_VERSION)" numpy pillow scikit-image
+	touch $@
+
+## torch: CPU wheels from PyTorch's index; where that index cannot be reached, a +cpu torch wheel that pip's
+## find-links offer (pip install --no-index) and the torchvision release made for it from PyPI (0.(minor+15)).
+$(BENCH_VENV)/.torch-installed: $(BENCH_VENV)/.base-installed
+	$(BENCH_PY) -m pip install -q --disable-pip-version-check --retries 0 --timeout 20 \
+	    --index-url $(BENCH_TORCH_INDEX) torch torchvision 2>/dev/null \
+	|| { echo "bench: $(BENCH_TORCH_INDEX) unreachable: torch from pip's find-links, torchvision from PyPI"; \
+	     $(BENCH_PY) -m pip install -q --disable-pip-version-check --no-index torch \
+	     && tv=$$($(BENCH_PY) -c 'from importlib.metadata import version; m = version("torch").split(".")[1]; \
+	         print("0.%d.*" % (int(m) + 15))') \
+	     && $(BENCH_PY) -m pip install -q --disable-pip-version-check "torchvision==$$tv"; }
+	touch $@
+
+bench-venv: deps $(BENCH_VENV)/.base-installed $(if $(filter 1,$(BENCH_TORCH)),$(BENCH_VENV)/.torch-installed)
+
+bench: release bench-venv
+	BENCH_FRAMES=$(BENCH_FRAMES) BENCH_REPEAT=$(BENCH_REPEAT) BENCH_TORCH=$(BENCH_TORCH) BENCH_SCALE=$(BENCH_SCALE) \
+	    $(BENCH_PY) Fixtures/bench/run_bench.py --cvat-ds .build/release/cvat-ds
