@@ -17,7 +17,7 @@ public struct CvatDS: AsyncParsableCommand {
             \(ExitCodes.helpText)
             """,
         version: version,
-        subcommands: [Sync.self, Export.self, Info.self])
+        subcommands: [Sync.self, Export.self, Info.self, Preview.self])
 
     public init() {}
 }
