@@ -1,3 +1,4 @@
+import CvatTestSupport
 import Foundation
 
 /// Writes small zip files byte by byte, so tests can make the malformed archives no zip library would write.
@@ -74,13 +75,4 @@ struct ZipBuilder {
         le16(0, &out)
         return out
     }
-}
-
-func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for b in bytes {
-        crc ^= UInt32(b)
-        for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
-    }
-    return ~crc
 }

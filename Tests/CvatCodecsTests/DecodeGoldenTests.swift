@@ -1,3 +1,4 @@
+import CvatTestSupport
 import CvatCodecs
 import CvatImage
 import Foundation

@@ -1,4 +1,5 @@
 @testable import CvatImage
+import CvatTestSupport
 import Foundation
 import Testing
 

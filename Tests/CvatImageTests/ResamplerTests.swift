@@ -1,3 +1,4 @@
+import CvatTestSupport
 import CvatImage
 import Foundation
 import Testing
