@@ -92,7 +92,8 @@ let package = Package(
         .testTarget(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CvatDSCommandsTests", dependencies: ["CvatDSCommands", "CvatTestSupport"],
+            name: "CvatDSCommandsTests",
+            dependencies: ["CvatDSCommands", "CvatCodecs", "CvatImage", "CvatTensors", "CvatTestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

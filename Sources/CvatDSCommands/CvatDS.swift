@@ -9,7 +9,8 @@ public struct CvatDS: AsyncParsableCommand {
         abstract: "Take annotated datasets out of a CVAT server and turn them into tensors any ML framework reads.",
         discussion: """
             sync fetches tasks into the local cache (shared with cvat-sdk); export decodes, transforms and writes \
-            .npy or raw arrays with a manifest.json; info shows what the cache holds.
+            .npy or raw arrays with a manifest.json; info shows what the cache holds; preview draws a contact \
+            sheet of an export, with its boxes, masks and keypoints, to check it by eye.
 
             Credentials as cvat-cli: --auth USER[:PASS] (password from PASS or a prompt), CVAT_ACCESS_TOKEN \
             (a Personal Access Token), or --profile NAME.
