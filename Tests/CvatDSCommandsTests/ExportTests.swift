@@ -150,14 +150,15 @@ struct ExportTests {
     @Test(
         "broken or hostile chunks give a clear error, and the cache is untouched",
         arguments: [
-            ("corrupt-jpeg", "frame 1"), ("truncated", "frame 1"), ("huge-header", "100000"),
-            ("dotdot", "../x.jpg"), ("absolute", "/etc/x.jpg"),
+            // Task 1: frame 1 is a JPEG, frame 2 a PNG.
+            ("corrupt-jpeg", 1, "frame 1"), ("truncated", 2, "frame 2"), ("huge-header", 1, "100000"),
+            ("dotdot", 1, "../x.jpg"), ("absolute", 1, "/etc/x.jpg"),
         ])
-    func badChunks(kind: String, mentions: String) throws {
+    func badChunks(kind: String, member: Int, mentions: String) throws {
         #expect(try export(["--task", "1"], out: "ok").status == 0)
         let chunk = try FileManager.default.subpathsOfDirectory(atPath: cache).first { $0.hasSuffix("tasks/1/chunks/0.zip") }
         let chunkPath = cache + "/" + (chunk ?? "")
-        let made = try PythonScript.run("export/make_bad_chunk.py", [chunkPath, kind, "1"])
+        let made = try PythonScript.run("export/make_bad_chunk.py", [chunkPath, kind, String(member)])
         #expect(made.status == 0, "\(made.stderr)")
         let before = try cacheSnapshot()
         let result = try export(["--task", "1", "--offline"], out: "bad")
