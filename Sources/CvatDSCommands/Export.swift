@@ -249,10 +249,11 @@ struct Export: AsyncParsableCommand {
         let console = output.makeConsole()
         try await runReportingErrors(console) {
             let options = try options()
-            let (server, _) = try connection.resolve(needCredentials: !offline)
+            let (server, credentials) = try connection.resolve(needCredentials: !offline)
             let layout = CacheLayout(root: connection.cacheRoot, server: server)
             if !offline {
-                let session = try await Session.open(connection: connection, console: console, jobs: 4)
+                let session = try await Session.open(
+                    server: server, credentials: credentials, connection: connection, console: console, jobs: 4)
                 let progress = SyncProgress(console: console)
                 // With a job filter the job list is fetched again on every run: a job's stage or state can change
                 // without the task's updated_date changing.

@@ -33,10 +33,10 @@ struct Info: AsyncParsableCommand {
             let layout = CacheLayout(root: connection.cacheRoot, server: server)
             var client: CvatClient?
             if !offline {
-                let session = try await Session.open(connection: connection, console: console, jobs: 1)
-                client = session.client
+                client = try await Session.open(
+                    server: server, credentials: credentials, connection: connection, console: console, jobs: 1
+                ).client
             }
-            _ = credentials
             var reports: [TaskInfo] = []
             for id in tasks {
                 reports.append(try await describe(id, layout: layout, client: client))

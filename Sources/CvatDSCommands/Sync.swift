@@ -111,8 +111,15 @@ struct Session {
     let client: CvatClient
     let layout: CacheLayout
 
+    /// Resolves the server and credentials (prompting for a password at most once) and logs in.
     static func open(connection: ConnectionOptions, console: Console, jobs: Int) async throws -> Session {
         let (server, credentials) = try connection.resolve()
+        return try await open(server: server, credentials: credentials, connection: connection, console: console, jobs: jobs)
+    }
+
+    static func open(
+        server: ServerAddress, credentials: Credentials, connection: ConnectionOptions, console: Console, jobs: Int
+    ) async throws -> Session {
         if connection.insecure && server.url.hasPrefix("https:") {
             console.warning("--insecure: the TLS certificate of \(server) is not verified; anyone on the path can read the credentials")
         }
