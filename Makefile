@@ -153,3 +153,13 @@ bench-venv: deps $(BENCH_VENV)/.base-installed $(if $(filter 1,$(BENCH_TORCH)),$
 bench: release bench-venv
 	BENCH_FRAMES=$(BENCH_FRAMES) BENCH_REPEAT=$(BENCH_REPEAT) BENCH_TORCH=$(BENCH_TORCH) BENCH_SCALE=$(BENCH_SCALE) \
 	    $(BENCH_PY) Fixtures/bench/run_bench.py --cvat-ds .build/release/cvat-ds
+
+## test-sanitize: the whole Swift test suite, cvat-ds included, under AddressSanitizer. LeakSanitizer is off: XCTest,
+## Foundation (Process, Data(contentsOf:)) and ZIPFoundation leak at exit, in every process. Swift has no -sanitize=undefined on Linux
+## ("unsupported option"), so UndefinedBehaviorSanitizer covers the C shims only (-Xcc -fsanitize=undefined);
+## Swift code traps on overflow and out-of-bounds access by itself.
+test-sanitize: venv
+	$(SWIFT) build --scratch-path .build-asan --build-tests --sanitize=address \
+	    -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	CVAT_DS_PYTHON=$(CURDIR)/$(VENV_PY) $(SWIFT) test --scratch-path .build-asan --skip-build --sanitize=address

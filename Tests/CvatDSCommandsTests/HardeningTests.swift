@@ -148,6 +148,7 @@ struct HardeningTests {
             "XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
         ]
         environment.merge(env) { _, new in new }
+        environment.merge(CLI.sanitizerEnvironment) { own, _ in own }
         return try Running(
             CLI.executable, ["sync", "--server-host", server.url, "--cache-dir", cache] + arguments,
             environment: environment)
@@ -247,7 +248,7 @@ struct HardeningTests {
         process.environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path,
             "XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
-        ]
+        ].merging(CLI.sanitizerEnvironment) { own, _ in own }
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -350,7 +351,11 @@ struct HardeningTests {
         process.arguments =
             ["-c", "umask \(umask) && exec \"$0\" \"$@\"", CLI.executable.path, "sync", "--server-host", server.url,
              "--cache-dir", cache] + arguments
-        process.environment = ["CVAT_ACCESS_TOKEN": TestServer.adminToken, "HOME": home.path]
+        process.environment = [
+            "CVAT_ACCESS_TOKEN": TestServer.adminToken, "HOME": home.path,
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        ].merging(
+            CLI.sanitizerEnvironment) { own, _ in own }
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()

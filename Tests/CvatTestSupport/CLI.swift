@@ -26,6 +26,11 @@ public enum CLI {
         return TestPaths.packageRoot.appendingPathComponent(".build/debug/cvat-ds")
     }
 
+    /// The sanitizer runtime's settings of this test run (`make test-sanitize`), passed on to the binaries it runs.
+    public static var sanitizerEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"].contains($0.key) }
+    }
+
     /// Runs `cvat-ds arguments...` with `environment` added to a clean environment (HOME and XDG dirs point into
     /// a scratch folder so the user's real cache and profiles are never touched).
     public static func run(
@@ -42,6 +47,7 @@ public enum CLI {
             "XDG_CONFIG_HOME": scratchHome.appendingPathComponent("config").path,
         ]
         env.merge(environment) { _, new in new }
+        env.merge(sanitizerEnvironment) { own, _ in own }
         process.environment = env
         let out = Pipe()
         let err = Pipe()
