@@ -156,13 +156,28 @@ public final class CvatClient: Sendable {
     /// A chunk can never be larger than 4 GiB - 1: the chunk reader has no ZIP64, so a larger body is unusable
     /// and only fills the disk. A server that announces the chunk's size (`X-Chunk-Size`) is held to it.
     public func downloadChunk(
-        taskID: Int, number: Int, to path: String, onBytes: (@Sendable (Int) -> Void)? = nil
+        taskID: Int, number: Int, quality: ChunkQuality = .original, to path: String,
+        onBytes: (@Sendable (Int) -> Void)? = nil
+    ) async throws(APIError) {
+        let what = quality == .original ? "chunk \(number)" : "compressed chunk \(number)"
+        try await download(
+            "/api/tasks/\(taskID)/data",
+            query: [("type", "chunk"), ("number", String(number)), ("quality", quality.rawValue)], to: path,
+            what: "\(what) of task \(taskID)", accept: "*/*", limit: Int64(UInt32.max),
+            sizeHeader: "X-Chunk-Size", onBytes: onBytes)
+    }
+
+    /// `GET /api/tasks/{id}/data?type=frame&number=N&quality=original` into `path`, resuming what `path` holds.
+    ///
+    /// For a video task the server decodes the frame from the video and answers PNG (API.md §1.5): the only
+    /// lossless way to a video frame without an H.264 decoder on this side.
+    public func downloadFrame(
+        taskID: Int, frame: Int, to path: String, onBytes: (@Sendable (Int) -> Void)? = nil
     ) async throws(APIError) {
         try await download(
             "/api/tasks/\(taskID)/data",
-            query: [("type", "chunk"), ("number", String(number)), ("quality", "original")], to: path,
-            what: "chunk \(number) of task \(taskID)", accept: "*/*", limit: Int64(UInt32.max),
-            sizeHeader: "X-Chunk-Size", onBytes: onBytes)
+            query: [("type", "frame"), ("number", String(frame)), ("quality", "original")], to: path,
+            what: "frame \(frame) of task \(taskID)", accept: "*/*", limit: 1 << 30, onBytes: onBytes)
     }
 
     // MARK: - Plumbing
@@ -250,6 +265,11 @@ public final class CvatClient: Sendable {
         }
         return items
     }
+}
+
+/// The `quality` of a chunk request: source files (`original`) or CVAT's JPEG re-encoding at `image_quality`.
+public enum ChunkQuality: String, Sendable {
+    case original, compressed
 }
 
 /// Small helpers around Foundation's JSON, kept here so callers never see `Any`.

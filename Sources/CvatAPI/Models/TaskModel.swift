@@ -49,6 +49,12 @@ public struct TaskModel: Codable, Sendable, Hashable {
 
     /// Chunks of original quality are zips of the source images, which is what cvat-sdk and cvat-ds read.
     public var hasImageSetChunks: Bool { originalChunkType == "imageset" }
+
+    /// A 2D video task: original chunks are video, so frames come from the compressed chunks or one by one.
+    public var isVideo: Bool { originalChunkType == "video" && dimension != "3d" }
+
+    /// Whether the compressed chunks are JPEG zips (every video task CVAT makes today).
+    public var hasImageSetCompressedChunks: Bool { compressedChunkType == "imageset" }
 }
 
 /// The fields of `ProjectRead` that cvat-ds acts on.
@@ -100,6 +106,25 @@ public struct DataMeta: Codable, Sendable, Hashable {
         public var width: Int?
         public var height: Int?
     }
+
+    /// The `step` of `frame_filter` (API.md §1.4: `step\s*=\s*([1-9]\d*)`, default 1).
+    public var frameStep: Int {
+        guard let filter = frameFilter else { return 1 }
+        var searchFrom = filter.startIndex
+        while let range = filter.range(of: "step", range: searchFrom..<filter.endIndex) {
+            searchFrom = range.upperBound
+            var rest = filter[range.upperBound...].drop { $0.isWhitespace }
+            guard rest.first == "=" else { continue }
+            rest = rest.dropFirst().drop { $0.isWhitespace }
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard let first = digits.first, first != "0", let step = Int(digits) else { continue }
+            return step
+        }
+        return 1
+    }
+
+    /// The source (video) frame number of task-relative frame `frame`: `start_frame + frame * step`.
+    public func sourceFrame(_ frame: Int) -> Int { (startFrame ?? 0) + frame * frameStep }
 
     enum CodingKeys: String, CodingKey {
         case size, frames
