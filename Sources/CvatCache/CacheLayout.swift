@@ -14,6 +14,14 @@ public import Foundation
 /// cvat-ds adds only files cvat-sdk ignores: `tasks/<id>/.cvat-ds.lock`, `chunks/<n>.zip.partial` while a
 /// chunk is downloading, and `tasks/<id>/jobs.json` (the task's jobs, `[JobRead, ...]`, for `--job-stage` and
 /// `--job-state`).
+///
+/// Video tasks (original chunks are video, which neither tool decodes) never get `chunks/`; their frames are kept
+/// in folders cvat-sdk never opens (it refuses a video task before looking for chunks):
+/// ```
+///     tasks/<id>/frames/<frame>.png               task-relative frame <frame>, `type=frame&quality=original`
+///     tasks/<id>/compressed_chunks/<n>.zip        compressed chunk n (JPEG zip), `type=chunk&quality=compressed`
+/// ```
+/// each written as `<name>.partial` first and renamed when complete and checked.
 public struct CacheLayout: Sendable {
     public let root: URL
     public let server: ServerAddress
@@ -49,6 +57,24 @@ public struct CacheLayout: Sendable {
     }
     public func partialChunk(_ id: Int, _ number: Int) -> URL {
         chunkDirectory(id).appendingPathComponent("\(number).zip.partial")
+    }
+    /// A cvat-ds extension: compressed chunks of a video task (`--video-frames compressed`).
+    public func compressedChunkDirectory(_ id: Int) -> URL {
+        taskDirectory(id).appendingPathComponent("compressed_chunks")
+    }
+    public func compressedChunk(_ id: Int, _ number: Int) -> URL {
+        compressedChunkDirectory(id).appendingPathComponent("\(number).zip")
+    }
+    public func partialCompressedChunk(_ id: Int, _ number: Int) -> URL {
+        compressedChunkDirectory(id).appendingPathComponent("\(number).zip.partial")
+    }
+    /// A cvat-ds extension: original-quality frames of a video task, one PNG each (`--video-frames original`).
+    public func videoFrameDirectory(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent("frames") }
+    public func videoFrame(_ id: Int, _ frame: Int) -> URL {
+        videoFrameDirectory(id).appendingPathComponent("\(frame).png")
+    }
+    public func partialVideoFrame(_ id: Int, _ frame: Int) -> URL {
+        videoFrameDirectory(id).appendingPathComponent("\(frame).png.partial")
     }
     public func taskLock(_ id: Int) -> URL { taskDirectory(id).appendingPathComponent(".cvat-ds.lock") }
     public func projectDirectory(_ id: Int) -> URL { serverDirectory.appendingPathComponent("projects/\(id)") }

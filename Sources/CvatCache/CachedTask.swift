@@ -7,6 +7,8 @@ public struct CachedTask: Sendable {
     public let labels: [LabelModel]
     public let meta: DataMeta
     public let layout: CacheLayout
+    /// Video tasks: the frames an export reads (every needed file is cached). Nil for image tasks.
+    public let videoSource: VideoFrameSource?
 
     public var id: Int { model.id }
 
@@ -16,30 +18,82 @@ public struct CachedTask: Sendable {
     }
 
     /// Loads a task's metadata from the cache, naming the first file that is missing or unreadable.
-    public static func load(id: Int, layout: CacheLayout) throws(CacheError) -> CachedTask {
+    ///
+    /// `videoFrames` is the source a video task's frames should come from; nil accepts whichever is complete
+    /// (original frames first).
+    public static func load(id: Int, layout: CacheLayout, videoFrames: VideoFrameSource? = nil) throws(CacheError)
+        -> CachedTask
+    {
         let taskFile = try CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
         let metaURL = layout.dataMetaJSON(id)
         guard let metaBytes = FileIO.read(metaURL) else {
             throw CacheError(.missing, "task \(id) is not fully cached: \(metaURL.path) is missing; run cvat-ds sync")
         }
         let meta = try CacheJSON.decode(DataMeta.self, metaBytes, file: metaURL)
-        let cached = CachedTask(model: taskFile.model, labels: taskFile.labels, meta: meta, layout: layout)
+        let model = taskFile.model
         guard FileIO.exists(layout.annotationsJSON(id)) else {
             throw CacheError(
                 .missing, "task \(id) is not fully cached: \(layout.annotationsJSON(id).path) is missing; run cvat-ds sync")
         }
-        for number in cached.neededChunks where !FileIO.exists(layout.chunk(id, number)) {
-            throw CacheError(
-                .missing,
-                "task \(id) is not fully cached: chunk \(number) (\(layout.chunk(id, number).path)) is missing; run cvat-ds sync")
+        guard model.isVideo else {
+            for number in neededChunks(meta: meta, task: model) where !FileIO.exists(layout.chunk(id, number)) {
+                throw CacheError(
+                    .missing,
+                    "task \(id) is not fully cached: chunk \(number) (\(layout.chunk(id, number).path)) is missing; run "
+                        + "cvat-ds sync")
+            }
+            return CachedTask(model: model, labels: taskFile.labels, meta: meta, layout: layout, videoSource: nil)
         }
-        return cached
+        let candidates = videoFrames.map { [model.videoFrameSource($0)] } ?? [.original, .compressed]
+        var firstProblem: String?
+        for source in candidates {
+            if let problem = missingVideoFile(id: id, meta: meta, model: model, layout: layout, source: source) {
+                firstProblem = firstProblem ?? problem
+                continue
+            }
+            return CachedTask(model: model, labels: taskFile.labels, meta: meta, layout: layout, videoSource: source)
+        }
+        throw CacheError(.missing, "task \(id) is not fully cached: \(firstProblem ?? "its frames are missing")")
+    }
+
+    /// The first file of a video task's `source` that is not cached, in words, or nil when all are.
+    private static func missingVideoFile(
+        id: Int, meta: DataMeta, model: TaskModel, layout: CacheLayout, source: VideoFrameSource
+    ) -> String? {
+        switch source {
+        case .original:
+            for frame in activeFrames(meta: meta, task: model) where !FileIO.exists(layout.videoFrame(id, frame)) {
+                return "frame \(frame) (\(layout.videoFrame(id, frame).path)) is missing; run cvat-ds sync --task \(id)"
+            }
+        case .compressed:
+            for number in neededChunks(meta: meta, task: model) where !FileIO.exists(layout.compressedChunk(id, number)) {
+                return "compressed chunk \(number) (\(layout.compressedChunk(id, number).path)) is missing; run "
+                    + "cvat-ds sync --task \(id) --video-frames compressed"
+            }
+        }
+        return nil
     }
 
     /// Frames in task order, deleted ones left out: the samples cvat-sdk's TaskDataset has.
-    public var activeFrames: [Int] {
+    public var activeFrames: [Int] { CachedTask.activeFrames(meta: meta, task: model) }
+
+    static func activeFrames(meta: DataMeta, task: TaskModel) -> [Int] {
         let deleted = Set(meta.deletedFrames)
-        return (0..<(model.size ?? 0)).filter { !deleted.contains($0) }
+        return (0..<(task.size ?? 0)).filter { !deleted.contains($0) }
+    }
+
+    /// Where task-relative `frame`'s pixels are in the cache: a chunk zip and the member index inside it, or (for
+    /// a video task read frame by frame) a PNG file.
+    public func frameLocation(_ frame: Int) -> FrameLocation {
+        let chunkSize = max(1, model.chunkSize ?? 1)
+        switch videoSource {
+        case nil:
+            return .chunkMember(path: layout.chunk(id, frame / chunkSize).path, member: frame % chunkSize)
+        case .compressed:
+            return .chunkMember(path: layout.compressedChunk(id, frame / chunkSize).path, member: frame % chunkSize)
+        case .original:
+            return .file(path: layout.videoFrame(id, frame).path)
+        }
     }
 
     /// Chunks that hold at least one frame that is not deleted.
@@ -80,6 +134,20 @@ extension CachedTask {
                     + "cvat-ds sync --task \(id)) to fetch them")
         }
         return try CacheJSON.decode([JobModel].self, bytes, file: url).sorted { $0.id < $1.id }
+    }
+}
+
+/// Where one frame's encoded image is in the cache.
+public enum FrameLocation: Sendable, Hashable {
+    /// Member `member` (0-based, in zip order) of the chunk zip at `path`.
+    case chunkMember(path: String, member: Int)
+    /// A file holding just this frame.
+    case file(path: String)
+
+    public var path: String {
+        switch self {
+        case .chunkMember(let path, _), .file(let path): path
+        }
     }
 }
 

@@ -35,6 +35,11 @@ public struct TaskSyncReport: Sendable, Codable, Equatable {
     public var chunksKept: Int
     public var annotationsFetched: Bool
     public var reason: String?
+    /// Video tasks only: where the frames came from (`original` PNG frames or `compressed` chunks).
+    public var videoFrames: VideoFrameSource?
+    /// Video tasks read frame by frame: PNG frames downloaded and already cached.
+    public var framesDownloaded: Int?
+    public var framesKept: Int?
 
     enum CodingKeys: String, CodingKey {
         case id, name, outcome, frames, reason
@@ -42,6 +47,9 @@ public struct TaskSyncReport: Sendable, Codable, Equatable {
         case chunksDownloaded = "chunks_downloaded"
         case chunksKept = "chunks_kept"
         case annotationsFetched = "annotations_fetched"
+        case videoFrames = "video_frames"
+        case framesDownloaded = "frames_downloaded"
+        case framesKept = "frames_kept"
     }
 }
 
@@ -60,16 +68,19 @@ public struct Synchronizer: Sendable {
     /// state touches its task's `updated_date` (only annotation saves are documented to), so the task's date alone
     /// cannot say whether the cached job list is current.
     public let refreshJobs: Bool
+    /// Which frames of a video task to fetch (`--video-frames`); image tasks ignore it.
+    public let videoFrames: VideoFrameSource
     public let onEvent: @Sendable (SyncEvent) -> Void
 
     public init(
         client: CvatClient, layout: CacheLayout, jobs: Int, refreshJobs: Bool = false,
-        onEvent: @escaping @Sendable (SyncEvent) -> Void
+        videoFrames: VideoFrameSource = .original, onEvent: @escaping @Sendable (SyncEvent) -> Void
     ) {
         self.client = client
         self.layout = layout
         self.jobs = max(1, jobs)
         self.refreshJobs = refreshJobs
+        self.videoFrames = videoFrames
         self.onEvent = onEvent
     }
 
@@ -159,12 +170,12 @@ public struct Synchronizer: Sendable {
         if unchanged, let cachedMeta {
             // Only files lost since the last sync need fetching; the metadata is current.
             if refreshJobs { try await fetchJobs(task: id) }
-            let needed = CachedTask.neededChunks(meta: cachedMeta, task: model)
-            let result = try await fetchChunks(task: model, needed: needed)
-            let report = TaskSyncReport(
+            let result = try await fetchMedia(task: model, meta: cachedMeta)
+            var report = TaskSyncReport(
                 id: id, name: model.name, outcome: result.downloaded == 0 ? .upToDate : .updated,
-                updatedDate: model.updatedDate, frames: model.size ?? 0, chunksDownloaded: result.downloaded,
-                chunksKept: result.kept, annotationsFetched: false, reason: nil)
+                updatedDate: model.updatedDate, frames: model.size ?? 0, chunksDownloaded: 0, chunksKept: 0,
+                annotationsFetched: false, reason: nil)
+            result.record(in: &report)
             onEvent(.taskFinished(report))
             return report
         }
@@ -190,20 +201,22 @@ public struct Synchronizer: Sendable {
             && cachedMeta?.chunksUpdatedDate.flatMap(Timestamp.init) == meta.chunksUpdatedDate.flatMap(Timestamp.init)
             && cachedMeta?.chunkSize == meta.chunkSize && cachedMeta?.size == meta.size
         if !chunksCurrent {
-            // The media changed (or we cannot tell): no old chunk may survive next to the new frame list.
+            // The media changed (or we cannot tell): no old chunk or frame may survive next to the new frame list.
             FileIO.remove(layout.chunkDirectory(id))
+            FileIO.remove(layout.compressedChunkDirectory(id))
+            FileIO.remove(layout.videoFrameDirectory(id))
         }
         try FileIO.createDirectory(layout.taskDirectory(id))
         try FileIO.writeAtomically(metaJSON, to: layout.dataMetaJSON(id))
         try await fetchAnnotations(task: id)
         try await fetchJobs(task: id)
-        let result = try await fetchChunks(task: model, needed: CachedTask.neededChunks(meta: meta, task: model))
+        let result = try await fetchMedia(task: model, meta: meta)
         try FileIO.writeAtomically(try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(id))
 
-        let report = TaskSyncReport(
+        var report = TaskSyncReport(
             id: id, name: model.name, outcome: cachedTask == nil ? .fetched : .updated, updatedDate: model.updatedDate,
-            frames: meta.size, chunksDownloaded: result.downloaded, chunksKept: result.kept, annotationsFetched: true,
-            reason: nil)
+            frames: meta.size, chunksDownloaded: 0, chunksKept: 0, annotationsFetched: true, reason: nil)
+        result.record(in: &report)
         onEvent(.taskFinished(report))
         return report
     }
@@ -234,12 +247,133 @@ public struct Synchronizer: Sendable {
         try FileIO.writeAtomically(json, to: layout.jobsJSON(id))
     }
 
-    /// Downloads the needed chunks that are missing or unreadable, `jobs` at a time.
-    private func fetchChunks(task model: TaskModel, needed: [Int]) async throws -> (downloaded: Int, kept: Int) {
+    /// What `fetchMedia` did, for the task's report.
+    struct MediaResult {
+        var downloaded: Int
+        var kept: Int
+        /// Nil for image tasks.
+        var video: VideoFrameSource?
+
+        func record(in report: inout TaskSyncReport) {
+            report.videoFrames = video
+            if video == .original {
+                report.framesDownloaded = downloaded
+                report.framesKept = kept
+            } else {
+                report.chunksDownloaded = downloaded
+                report.chunksKept = kept
+            }
+        }
+    }
+
+    /// Brings a task's pixels into the cache: original chunks for an image task; for a video task, its frames as
+    /// `videoFrames` asks (PNG frames, or compressed chunks when they are image sets).
+    private func fetchMedia(task model: TaskModel, meta: DataMeta) async throws -> MediaResult {
+        guard model.isVideo else {
+            let result = try await fetchChunks(task: model, needed: CachedTask.neededChunks(meta: meta, task: model))
+            return MediaResult(downloaded: result.downloaded, kept: result.kept, video: nil)
+        }
+        let source = model.videoFrameSource(videoFrames)
+        if source != videoFrames {
+            onEvent(
+                .warning(
+                    "task \(model.id): its compressed chunks are '\(model.compressedChunkType ?? "unknown")', not image "
+                        + "sets; fetching its original frames one by one instead"))
+        }
+        switch source {
+        case .compressed:
+            let result = try await fetchChunks(
+                task: model, needed: CachedTask.neededChunks(meta: meta, task: model), quality: .compressed)
+            return MediaResult(downloaded: result.downloaded, kept: result.kept, video: .compressed)
+        case .original:
+            let result = try await fetchFrames(task: model, meta: meta)
+            return MediaResult(downloaded: result.downloaded, kept: result.kept, video: .original)
+        }
+    }
+
+    /// Runs `body` for every item, at most `jobs` at once; the first error cancels the rest.
+    private func forEachConcurrently(_ items: [Int], _ body: @escaping @Sendable (Int) async throws -> Void)
+        async throws
+    {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = items[...]
+            for _ in 0..<min(jobs, pending.count) {
+                let item = pending.removeFirst()
+                group.addTask { try await body(item) }
+            }
+            while try await group.next() != nil {
+                if let item = pending.popFirst() {
+                    group.addTask { try await body(item) }
+                }
+            }
+        }
+    }
+
+    /// Downloads the PNG frames of a video task that are missing or unusable, `jobs` at a time.
+    private func fetchFrames(task model: TaskModel, meta: DataMeta) async throws -> (downloaded: Int, kept: Int) {
         let id = model.id
+        let size = meta.frames?.first
+        let needed = CachedTask.activeFrames(meta: meta, task: model)
+        var missing: [Int] = []
+        for frame in needed {
+            let url = layout.videoFrame(id, frame)
+            guard FileIO.exists(url) else {
+                missing.append(frame)
+                continue
+            }
+            if let problem = FrameCheck.problem(url, width: size?.width, height: size?.height) {
+                onEvent(.warning("task \(id): cached frame \(frame) (\(url.path)) is unusable (\(problem)); fetching it again"))
+                FileIO.remove(url)
+                missing.append(frame)
+            }
+        }
+        onEvent(.chunksPlanned(task: id, toFetch: missing.count, cached: needed.count - missing.count))
+        guard !missing.isEmpty else { return (0, needed.count) }
+        try FileIO.createDirectory(layout.videoFrameDirectory(id))
+        try await forEachConcurrently(missing) { frame in
+            try await fetchFrame(task: model, frame: frame, width: size?.width, height: size?.height)
+        }
+        return (missing.count, needed.count - missing.count)
+    }
+
+    private func fetchFrame(task model: TaskModel, frame: Int, width: Int?, height: Int?) async throws {
+        let id = model.id
+        let partial = layout.partialVideoFrame(id, frame)
+        let onEvent = self.onEvent
+        for attempt in 1...2 {
+            do {
+                try await client.downloadFrame(taskID: id, frame: frame, to: partial.path) { onEvent(.bytesReceived($0)) }
+            } catch {
+                if error.kind != .network { FileIO.remove(partial) }
+                throw error
+            }
+            if let problem = FrameCheck.problem(partial, width: width, height: height) {
+                FileIO.remove(partial)
+                if attempt == 2 {
+                    throw APIError(
+                        .badResponse,
+                        "frame \(frame) of task \(id) from \(client.server) is not a usable PNG, twice in a row, so it "
+                            + "was not cached: \(problem)")
+                }
+                onEvent(.warning("task \(id): downloaded frame \(frame) is unusable (\(problem)); fetching it again"))
+                continue
+            }
+            let fd = open(partial.path, O_RDONLY | O_CLOEXEC)
+            try FileIO.commit(fd: fd, temporary: partial.path, to: layout.videoFrame(id, frame))
+            onEvent(.chunkFinished(task: id, number: frame))
+            return
+        }
+    }
+
+    /// Downloads the needed chunks that are missing or unreadable, `jobs` at a time.
+    private func fetchChunks(task model: TaskModel, needed: [Int], quality: ChunkQuality = .original) async throws
+        -> (downloaded: Int, kept: Int)
+    {
+        let id = model.id
+        let place = ChunkPlace(layout: layout, task: id, quality: quality)
         var missing: [Int] = []
         for number in needed {
-            let url = layout.chunk(id, number)
+            let url = place.chunk(number)
             guard FileIO.exists(url) else {
                 missing.append(number)
                 continue
@@ -252,20 +386,28 @@ public struct Synchronizer: Sendable {
         }
         onEvent(.chunksPlanned(task: id, toFetch: missing.count, cached: needed.count - missing.count))
         guard !missing.isEmpty else { return (0, needed.count) }
-        try FileIO.createDirectory(layout.chunkDirectory(id))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var pending = missing[...]
-            for _ in 0..<min(jobs, pending.count) {
-                let number = pending.removeFirst()
-                group.addTask { try await fetchChunk(task: model, number: number) }
-            }
-            while try await group.next() != nil {
-                if let number = pending.popFirst() {
-                    group.addTask { try await fetchChunk(task: model, number: number) }
-                }
-            }
+        try FileIO.createDirectory(place.directory)
+        try await forEachConcurrently(missing) { number in
+            try await fetchChunk(task: model, number: number, place: place)
         }
         return (missing.count, needed.count - missing.count)
+    }
+
+    /// Where chunks of one quality live: `chunks/` (cvat-sdk's) or `compressed_chunks/` (a cvat-ds extension).
+    struct ChunkPlace: Sendable {
+        let layout: CacheLayout
+        let task: Int
+        let quality: ChunkQuality
+
+        var directory: URL {
+            quality == .original ? layout.chunkDirectory(task) : layout.compressedChunkDirectory(task)
+        }
+        func chunk(_ number: Int) -> URL {
+            quality == .original ? layout.chunk(task, number) : layout.compressedChunk(task, number)
+        }
+        func partial(_ number: Int) -> URL {
+            quality == .original ? layout.partialChunk(task, number) : layout.partialCompressedChunk(task, number)
+        }
     }
 
     private func expectedMembers(_ model: TaskModel, _ number: Int) -> Int {
@@ -273,14 +415,14 @@ public struct Synchronizer: Sendable {
         return min(chunkSize, (model.size ?? 0) - number * chunkSize)
     }
 
-    private func fetchChunk(task model: TaskModel, number: Int) async throws {
+    private func fetchChunk(task model: TaskModel, number: Int, place: ChunkPlace) async throws {
         let id = model.id
-        let partial = layout.partialChunk(id, number)
+        let partial = place.partial(number)
         let onEvent = self.onEvent
         // One retry from zero: a resumed download that turns out unreadable may have mixed two versions.
         for attempt in 1...2 {
             do {
-                try await client.downloadChunk(taskID: id, number: number, to: partial.path) {
+                try await client.downloadChunk(taskID: id, number: number, quality: place.quality, to: partial.path) {
                     onEvent(.bytesReceived($0))
                 }
             } catch {
@@ -300,7 +442,7 @@ public struct Synchronizer: Sendable {
                 continue
             }
             let fd = open(partial.path, O_RDONLY | O_CLOEXEC)
-            try FileIO.commit(fd: fd, temporary: partial.path, to: layout.chunk(id, number))
+            try FileIO.commit(fd: fd, temporary: partial.path, to: place.chunk(number))
             onEvent(.chunkFinished(task: id, number: number))
             return
         }
@@ -345,13 +487,12 @@ extension CacheJSON {
 }
 
 extension TaskModel {
-    /// Why a task cannot be cached and exported as image chunks, or nil when it can.
+    /// Why a task cannot be cached and exported (as image chunks, or a video's frames), or nil when it can.
     public var unsupportedReason: String? {
         if !hasData { return "the task has no data" }
         if dimension == "3d" { return "it is a 3D (point cloud) task" }
-        if !hasImageSetChunks {
-            return "its original chunks are '\(originalChunkType ?? "unknown")', not image sets (a video task); "
-                + "video tasks are not supported yet"
+        if !hasImageSetChunks && !isVideo {
+            return "its original chunks are '\(originalChunkType ?? "unknown")', neither image sets nor video"
         }
         return nil
     }
