@@ -18,10 +18,18 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var samples: [Sample]
     /// Frames left out, with the reason.
     public var skipped: [Skipped]
-    /// The arrays by name (`images`, `labels`, `boxes`, ...).
+    /// The arrays by name (`images`, `labels`, `boxes`, ...). In a sharded manifest (`shards` is set) `file` is
+    /// empty, and `dtype` and `shape` describe every shard's array concatenated along the first axis.
     public var arrays: [String: ArrayEntry]
     /// Every transform parameter, as the command recorded it.
     public var transform: [String: JSONValue]
+    /// Set when the arrays are split in shards (`--shard-size`, or a merged manifest): where each range of
+    /// `samples` is stored.
+    public var shards: [Shard]?
+    /// Set by `--shard I/N`: which slice of the full sample list this export holds.
+    public var slice: Slice?
+    /// Set by `merge-manifests`: the part folders it combined, relative to the manifest, in slice order.
+    public var parts: [Part]?
 
     public init(
         tool: Tool, source: Source, labels: Labels, samples: [Sample] = [], skipped: [Skipped] = [],
@@ -39,7 +47,56 @@ public struct Manifest: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
-        case tool, source, labels, samples, skipped, arrays, transform
+        case tool, source, labels, samples, skipped, arrays, transform, shards, slice, parts
+    }
+
+    /// One shard: samples `[samples[0], samples[1])` of this manifest's `samples`, and the files holding them.
+    /// Offsets arrays (`image_offsets`, `box_offsets`, `mask_offsets`) start at 0 in every shard.
+    public struct Shard: Codable, Sendable, Hashable {
+        public var index: Int
+        public var samples: [Int]
+        /// The shard's arrays; `file` is relative to the manifest (a safetensors shard lists one file for all,
+        /// each array under its name).
+        public var arrays: [String: ArrayEntry]
+        public init(index: Int, samples: Range<Int>, arrays: [String: ArrayEntry]) {
+            self.index = index
+            self.samples = [samples.lowerBound, samples.upperBound]
+            self.arrays = arrays
+        }
+        public var sampleRange: Range<Int>? {
+            guard samples.count == 2, samples[0] >= 0, samples[0] <= samples[1] else { return nil }
+            return samples[0]..<samples[1]
+        }
+    }
+
+    /// Slice `index` of `count` (0-based) of an export's full sample list: samples `[samples[0], samples[1])` of
+    /// the `total_samples` that the unsliced export would plan (before `--skip-invalid` drops any).
+    public struct Slice: Codable, Sendable, Hashable {
+        public var index: Int
+        public var count: Int
+        public var samples: [Int]
+        public var totalSamples: Int
+        public init(index: Int, count: Int, samples: Range<Int>, totalSamples: Int) {
+            self.index = index
+            self.count = count
+            self.samples = [samples.lowerBound, samples.upperBound]
+            self.totalSamples = totalSamples
+        }
+        enum CodingKeys: String, CodingKey {
+            case index, count, samples
+            case totalSamples = "total_samples"
+        }
+    }
+
+    /// A part folder a merged manifest refers to.
+    public struct Part: Codable, Sendable, Hashable {
+        /// Relative to the merged manifest's folder.
+        public var folder: String
+        public var slice: Int
+        public init(folder: String, slice: Int) {
+            self.folder = folder
+            self.slice = slice
+        }
     }
 
     public struct Tool: Codable, Sendable, Hashable {
@@ -82,13 +139,40 @@ public struct Manifest: Codable, Sendable, Hashable {
         public var id: Int
         /// The server's ISO 8601 text, kept verbatim so comparisons are exact.
         public var updatedDate: String
-        public init(id: Int, updatedDate: String) {
+        /// Video tasks only: how task frames map to video frames, and which frames were read.
+        public var video: Video?
+        public init(id: Int, updatedDate: String, video: Video? = nil) {
             self.id = id
             self.updatedDate = updatedDate
+            self.video = video
         }
         enum CodingKeys: String, CodingKey {
-            case id
+            case id, video
             case updatedDate = "updated_date"
+        }
+    }
+
+    /// A video task's frame numbering: task frame `i` is video frame `start_frame + i * frame_step`.
+    public struct Video: Codable, Sendable, Hashable {
+        public var startFrame: Int
+        public var stopFrame: Int?
+        public var frameStep: Int
+        public var frameFilter: String
+        /// `original` (PNG frames, lossless) or `compressed` (the JPEG compressed chunks).
+        public var frames: String
+        public init(startFrame: Int, stopFrame: Int?, frameStep: Int, frameFilter: String, frames: String) {
+            self.startFrame = startFrame
+            self.stopFrame = stopFrame
+            self.frameStep = frameStep
+            self.frameFilter = frameFilter
+            self.frames = frames
+        }
+        enum CodingKeys: String, CodingKey {
+            case frames
+            case startFrame = "start_frame"
+            case stopFrame = "stop_frame"
+            case frameStep = "frame_step"
+            case frameFilter = "frame_filter"
         }
     }
 
@@ -130,10 +214,12 @@ public struct Manifest: Codable, Sendable, Hashable {
         public var jobID: Int?
         /// Set when the sample is kept but something about it was dropped (for example boxes without area).
         public var skippedReason: String?
+        /// Video tasks only: the frame's number in the video (`frame` is task-relative).
+        public var sourceFrame: Int?
 
         public init(
             taskID: Int, frame: Int, name: String, width: Int, height: Int, jobID: Int? = nil,
-            skippedReason: String? = nil
+            skippedReason: String? = nil, sourceFrame: Int? = nil
         ) {
             self.taskID = taskID
             self.frame = frame
@@ -142,6 +228,7 @@ public struct Manifest: Codable, Sendable, Hashable {
             self.height = height
             self.jobID = jobID
             self.skippedReason = skippedReason
+            self.sourceFrame = sourceFrame
         }
 
         enum CodingKeys: String, CodingKey {
@@ -149,6 +236,7 @@ public struct Manifest: Codable, Sendable, Hashable {
             case frame, name, width, height
             case jobID = "job_id"
             case skippedReason = "skipped_reason"
+            case sourceFrame = "source_frame"
         }
     }
 
@@ -185,9 +273,12 @@ public enum ManifestError: Error, Sendable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case cannotRead(path: String, reason: String)
     case unsupportedVersion(path: String, version: Int)
+    /// Shards or parts that cannot be combined.
+    case inconsistent(String)
 
     public var description: String {
         switch self {
+        case .inconsistent(let message): return message
         case .cannotWrite(let path, let reason): return "cannot write the manifest \(path): \(reason)"
         case .cannotRead(let path, let reason): return "cannot read the manifest \(path): \(reason)"
         case .unsupportedVersion(let path, let version):
@@ -227,5 +318,36 @@ extension Manifest {
             throw .unsupportedVersion(path: url.path, version: manifest.formatVersion)
         }
         return manifest
+    }
+}
+
+extension Manifest {
+    /// The `arrays` of a sharded manifest: each array's dtype, and its shards' shapes concatenated along the first
+    /// axis (for the offsets arrays, which restart in every shard, that is samples + shards rows), with no file.
+    /// Shards must agree on every array's dtype and trailing shape.
+    public static func combinedArrays(of shards: [Shard]) throws(ManifestError) -> [String: ArrayEntry] {
+        var combined: [String: ArrayEntry] = [:]
+        for shard in shards {
+            for (name, entry) in shard.arrays {
+                guard let so_far = combined[name] else {
+                    combined[name] = ArrayEntry(file: "", dtype: entry.dtype, shape: entry.shape)
+                    continue
+                }
+                guard so_far.dtype == entry.dtype, so_far.shape.dropFirst() == entry.shape.dropFirst(),
+                    let rows = entry.shape.first, let before = so_far.shape.first
+                else {
+                    throw .inconsistent(
+                        "array '\(name)' of shard \(shard.index) is \(entry.dtype.rawValue) \(entry.shape), but earlier "
+                            + "shards have \(so_far.dtype.rawValue) with trailing shape \(Array(so_far.shape.dropFirst()))")
+                }
+                combined[name]!.shape[0] = before + rows
+            }
+        }
+        for shard in shards where Set(shard.arrays.keys) != Set(combined.keys) {
+            throw .inconsistent(
+                "shard \(shard.index) has the arrays \(shard.arrays.keys.sorted()), but others have "
+                    + "\(combined.keys.sorted())")
+        }
+        return combined
     }
 }
