@@ -10,7 +10,8 @@ public struct CvatDS: AsyncParsableCommand {
         discussion: """
             sync fetches tasks into the local cache (shared with cvat-sdk); export decodes, transforms and writes \
             .npy or raw arrays with a manifest.json; info shows what the cache holds; preview draws a contact \
-            sheet of an export, with its boxes, masks and keypoints, to check it by eye.
+            sheet of an export, with its boxes, masks and keypoints, to check it by eye; merge-manifests combines \
+            the parts of an export split with --shard I/N.
 
             Credentials as cvat-cli: --auth USER[:PASS] (password from PASS or a prompt), CVAT_ACCESS_TOKEN \
             (a Personal Access Token), or --profile NAME.
@@ -18,7 +19,7 @@ public struct CvatDS: AsyncParsableCommand {
             \(ExitCodes.helpText)
             """,
         version: version,
-        subcommands: [Sync.self, Export.self, Info.self, Preview.self])
+        subcommands: [Sync.self, Export.self, Info.self, Preview.self, MergeManifests.self])
 
     public init() {}
 }

@@ -30,6 +30,12 @@ struct Export: AsyncParsableCommand {
             Tracks are made into per-frame shapes as CVAT's server does (cvat-sdk leaves tracks out); --no-tracks \
             leaves them out too.
 
+            Video tasks are read from the server's PNG frames (lossless) or, with --video-frames compressed, from \
+            its JPEG compressed chunks. --shard-size N writes the arrays in shards of N samples; --shard I/N \
+            exports only slice I (0-based) of N, for N machines sharing one export (see merge-manifests).
+              cvat-ds export --task 7 --transform bboxes --shard-size 1000 --format safetensors --out video/
+              cvat-ds export --project 7 --resize 224x224 --shard $SLURM_ARRAY_TASK_ID/8 --out run/part-$SLURM_ARRAY_TASK_ID
+
             \(ExitCodes.helpText)
             """)
 
@@ -108,8 +114,32 @@ struct Export: AsyncParsableCommand {
             valueName: "SPEC"))
     var normalize: String?
 
-    @Option(help: "Array files: npy (NumPy format 1.0) or raw (.bin, dtype and shape only in the manifest).")
+    @Option(
+        help: ArgumentHelp(
+            "Array files: npy (NumPy format 1.0), raw (.bin, dtype and shape only in the manifest) or safetensors "
+                + "(every array in one .safetensors file per shard)."))
     var format: FormatArgument = .npy
+
+    @Option(
+        name: .customLong("video-frames"),
+        help: ArgumentHelp(
+            "Video tasks: original (the server's PNG frames, lossless; one request per frame) or compressed (the "
+                + "JPEG compressed chunks at the task's image quality; one request per chunk).", valueName: "SOURCE"))
+    var videoFrames: VideoFramesArgument = .original
+
+    @Option(
+        name: .customLong("shard-size"),
+        help: ArgumentHelp(
+            "Write the arrays as numbered shards of N samples each (images-00000.npy, ...), listed in the manifest.",
+            valueName: "N"))
+    var shardSize: Int?
+
+    @Option(
+        name: .customLong("shard"),
+        help: ArgumentHelp(
+            "Export only slice I (0-based) of N contiguous slices of the samples; combine the parts with "
+                + "cvat-ds merge-manifests.", valueName: "I/N"))
+    var shard: String?
 
     @Option(
         name: .customLong("label-map"),
@@ -155,6 +185,7 @@ struct Export: AsyncParsableCommand {
         if !(0...255).contains(padValue) { throw ValidationError("--pad-value must be between 0 and 255") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
+        if let shardSize, shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
         _ = try options()
     }
 
@@ -180,7 +211,10 @@ struct Export: AsyncParsableCommand {
             options.normalization = try Self.normalization(normalize)
             options.pixelType = .float32
         }
-        options.format = format == .npy ? .npy : .raw
+        options.format = format.format
+        options.videoFrames = videoFrames.source
+        options.shardSize = shardSize
+        if let shard { options.slice = try Self.slice(shard) }
         options.labelOffset = labelOffset
         if let labelMap {
             guard let data = FileManager.default.contents(atPath: labelMap),
@@ -235,6 +269,18 @@ struct Export: AsyncParsableCommand {
         return (w, h)
     }
 
+    /// `I/N` with 0 <= I < N.
+    static func slice(_ text: String) throws -> SliceSpec {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+            (0..<count).contains(index)
+        else {
+            throw ValidationError(
+                "--shard takes I/N with 0 <= I < N, e.g. 0/4 for the first of four slices (got '\(text)')")
+        }
+        return SliceSpec(index: index, count: count)
+    }
+
     static func normalization(_ text: String) throws -> Normalization {
         if text.lowercased() == "imagenet" { return .imageNet }
         let halves = text.split(separator: "/")
@@ -259,18 +305,19 @@ struct Export: AsyncParsableCommand {
                 // without the task's updated_date changing.
                 let synchronizer = Synchronizer(
                     client: session.client, layout: layout, jobs: 4, refreshJobs: options.jobFilter != nil,
-                    onEvent: { progress.handle($0) })
+                    videoFrames: options.videoFrames, onEvent: { progress.handle($0) })
                 _ = try await selection.sync(with: synchronizer)
                 console.clearProgress()
             }
             let source: ExportSource
             if let project = selection.project {
                 let (projectSource, leftOut) = try ExportSource.project(
-                    project, subsets: selection.subsets.isEmpty ? nil : selection.subsets, layout: layout)
+                    project, subsets: selection.subsets.isEmpty ? nil : selection.subsets, layout: layout,
+                    videoFrames: options.videoFrames)
                 for task in leftOut { console.warning("left out of the export: \(task)") }
                 source = projectSource
             } else {
-                source = try ExportSource.tasks(selection.tasks, layout: layout)
+                source = try ExportSource.tasks(selection.tasks, layout: layout, videoFrames: options.videoFrames)
             }
             let progress = ExportProgress(console: console)
             let exporter = Exporter(source: source, options: options, onEvent: { progress.handle($0) })
@@ -280,6 +327,11 @@ struct Export: AsyncParsableCommand {
             var line = "exported \(report.samples) sample(s) to \(report.output)"
             if report.skipped > 0 { line += ", \(report.skipped) skipped (listed in manifest.json)" }
             if let boxes = report.boxes { line += ", \(boxes) box(es)" }
+            if let shards = report.shards { line += ", in \(shards) shard(s)" }
+            if let slice = report.slice {
+                line += " (slice \(slice.index)/\(slice.count): samples \(slice.samples[0])..<\(slice.samples[1]) of "
+                    + "\(slice.totalSamples))"
+            }
             console.info(line)
             if output.json { console.emitJSON(report) }
         }
@@ -358,7 +410,15 @@ enum FilterArgument: String, ExpressibleByArgument, CaseIterable {
 
 enum LayoutArgument: String, ExpressibleByArgument, CaseIterable { case nhwc, nchw }
 enum PixelTypeArgument: String, ExpressibleByArgument, CaseIterable { case uint8, float32 }
-enum FormatArgument: String, ExpressibleByArgument, CaseIterable { case npy, raw }
+enum FormatArgument: String, ExpressibleByArgument, CaseIterable {
+    case npy, raw, safetensors
+    var format: ArrayFormat { ArrayFormat(rawValue: rawValue)! }
+}
+
+enum VideoFramesArgument: String, ExpressibleByArgument, CaseIterable {
+    case original, compressed
+    var source: VideoFrameSource { VideoFrameSource(rawValue: rawValue)! }
+}
 
 enum DCTScalingArgument: String, ExpressibleByArgument, CaseIterable {
     case disabled, fastScales, any

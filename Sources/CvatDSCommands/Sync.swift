@@ -12,6 +12,9 @@ struct Sync: AsyncParsableCommand {
             A task whose updated_date has not changed costs one request. When only annotations changed, the \
             chunks are kept and only the JSON is fetched again. Interrupted downloads resume where they stopped.
 
+            Video tasks are cached as the server's PNG frames (tasks/<id>/frames/) or, with --video-frames \
+            compressed, as its JPEG compressed chunks (tasks/<id>/compressed_chunks/); cvat-sdk ignores both.
+
             Examples:
               cvat-ds sync --server-host https://cvat.example.com --task 42
               CVAT_ACCESS_TOKEN=... cvat-ds sync --project 7 --subset Train --subset Validation --json
@@ -26,6 +29,13 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "Concurrent downloads.")
     var jobs = 4
 
+    @Option(
+        name: .customLong("video-frames"),
+        help: ArgumentHelp(
+            "Video tasks: fetch original (the server's PNG frames, lossless) or compressed (the JPEG compressed "
+                + "chunks) frames.", valueName: "SOURCE"))
+    var videoFrames: VideoFramesArgument = .original
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -37,7 +47,8 @@ struct Sync: AsyncParsableCommand {
             let session = try await Session.open(connection: connection, console: console, jobs: jobs)
             let progress = SyncProgress(console: console)
             let synchronizer = Synchronizer(
-                client: session.client, layout: session.layout, jobs: jobs, onEvent: { progress.handle($0) })
+                client: session.client, layout: session.layout, jobs: jobs, videoFrames: videoFrames.source,
+                onEvent: { progress.handle($0) })
             let reports = try await selection.sync(with: synchronizer)
             console.clearProgress()
             let stats = session.client.http.statistics

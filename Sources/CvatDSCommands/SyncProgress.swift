@@ -34,7 +34,11 @@ final class SyncProgress: Sendable {
             var line = "task \(report.id) (\(report.name)): \(report.outcome.rawValue)"
             if report.outcome == .skipped, let reason = report.reason { line += ": \(reason)" }
             if report.outcome != .skipped {
-                line += ", \(report.chunksDownloaded) chunk(s) downloaded, \(report.chunksKept) kept"
+                if let downloaded = report.framesDownloaded, let kept = report.framesKept {
+                    line += ", \(downloaded) frame(s) downloaded, \(kept) kept"
+                } else {
+                    line += ", \(report.chunksDownloaded) chunk(s) downloaded, \(report.chunksKept) kept"
+                }
                 if report.annotationsFetched { line += ", annotations refreshed" }
             }
             console.info(line)
@@ -59,7 +63,7 @@ final class SyncProgress: Sendable {
         let width = 24
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        var line = "[\(bar)] \(snapshot.chunksDone)/\(snapshot.chunksPlanned) chunks  \(Format.bytes(Double(snapshot.bytes)))"
+        var line = "[\(bar)] \(snapshot.chunksDone)/\(snapshot.chunksPlanned) files  \(Format.bytes(Double(snapshot.bytes)))"
         line += "  \(Format.bytes(rate))/s"
         if fraction > 0 && fraction < 1 {
             line += "  ETA \(Format.duration(elapsed / fraction - elapsed))"

@@ -1,3 +1,4 @@
+public import CvatCache
 public import CvatCodecs
 public import CvatImage
 public import CvatTransforms
@@ -79,6 +80,25 @@ public enum ArrayFormat: String, Sendable, CaseIterable {
     case npy
     /// Headerless little-endian C-order `.bin`; dtype and shape only in the manifest.
     case raw
+    /// Every array of a shard (or of the export) in one `.safetensors` file, under its name.
+    case safetensors
+}
+
+/// `--shard I/N`: slice `index` (0-based) of `count` contiguous, disjoint slices of the sample list.
+public struct SliceSpec: Sendable, Hashable {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// Slice `index` of `total` samples: `[total * index / count, total * (index + 1) / count)`. Sizes differ by
+    /// at most one, and the slices depend only on `total`, so every machine computes the same ones.
+    public func range(of total: Int) -> Range<Int> {
+        (total * index / count)..<(total * (index + 1) / count)
+    }
 }
 
 /// Everything that decides an export's content; recorded in full in the manifest.
@@ -108,6 +128,12 @@ public struct ExportOptions: Sendable {
     public var dctScaling: DCTScaling = .disabled
     public var maxPixels = DecodeLimits().maxPixels
     public var jobs = 2
+    /// Video tasks: PNG frames (lossless) or the compressed JPEG chunks.
+    public var videoFrames: VideoFrameSource = .original
+    /// Write the arrays as shards of this many samples each; nil writes one file per array.
+    public var shardSize: Int?
+    /// Export only this slice of the samples.
+    public var slice: SliceSpec?
 
     public init() {}
 

@@ -19,7 +19,9 @@ public struct ExportSource: Sendable {
 
     /// A project's cached tasks (only `subsets`, when given), with the project's labels. Tasks that cannot be
     /// exported (no data, video) are left out and named in `leftOut`.
-    public static func project(_ id: Int, subsets: [String]?, layout: CacheLayout) throws(CacheError) -> (
+    public static func project(
+        _ id: Int, subsets: [String]?, layout: CacheLayout, videoFrames: VideoFrameSource? = nil
+    ) throws(CacheError) -> (
         source: ExportSource, leftOut: [String]
     ) {
         let project = try CachedProject.load(id: id, layout: layout)
@@ -33,7 +35,7 @@ public struct ExportSource: Sendable {
                 leftOut.append("task \(taskID) (\(model.name)): \(reason)")
                 continue
             }
-            tasks.append(try CachedTask.load(id: taskID, layout: layout))
+            tasks.append(try CachedTask.load(id: taskID, layout: layout, videoFrames: videoFrames))
         }
         let source = ExportSource(
             server: layout.server.url, tasks: tasks, labels: project.labels, project: (id, project.model.updatedDate))
@@ -41,11 +43,13 @@ public struct ExportSource: Sendable {
     }
 
     /// Individually named tasks; their labels are merged by id (one project's tasks share the same list).
-    public static func tasks(_ ids: [Int], layout: CacheLayout) throws(CacheError) -> ExportSource {
+    public static func tasks(_ ids: [Int], layout: CacheLayout, videoFrames: VideoFrameSource? = nil)
+        throws(CacheError) -> ExportSource
+    {
         var tasks: [CachedTask] = []
         var labels: [Int: LabelModel] = [:]
         for id in ids {
-            let task = try CachedTask.load(id: id, layout: layout)
+            let task = try CachedTask.load(id: id, layout: layout, videoFrames: videoFrames)
             tasks.append(task)
             for label in task.labels { labels[label.id] = label }
         }

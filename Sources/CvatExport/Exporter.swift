@@ -22,6 +22,10 @@ public struct ExportReport: Sendable, Codable {
     public var skipped: Int
     public var boxes: Int?
     public var arrays: [String: Manifest.ArrayEntry]
+    /// The number of shards, with `--shard-size`.
+    public var shards: Int?
+    /// With `--shard I/N`: the slice written.
+    public var slice: Manifest.Slice?
 }
 
 /// Decodes and transforms every sample of the cached tasks on all cores and streams the arrays to disk in sample
@@ -43,8 +47,9 @@ public struct Exporter: Sendable {
         var taskIndex: Int
         var frame: Int
         var name: String
-        var chunkPath: String
-        var member: Int
+        var location: FrameLocation
+        /// Video tasks: the frame's number in the video.
+        var sourceFrame: Int?
         var plan: ImagePlan
         /// The CVAT job the frame was kept for, with a job filter.
         var jobID: Int?
@@ -131,7 +136,7 @@ public struct Exporter: Sendable {
         var annotations: [FrameAnnotations] = []
         var keypoints = KeypointLayout()
         for (taskIndex, task) in source.tasks.enumerated() {
-            guard task.model.hasData, let chunkSize = task.model.chunkSize else {
+            guard task.model.hasData else {
                 throw ExportError(.data, "task \(task.id) (\(task.model.name)) has no data to export")
             }
             var active = task.activeFrames
@@ -158,9 +163,26 @@ public struct Exporter: Sendable {
                 jobs.append(
                     SampleJob(
                         index: jobs.count, taskIndex: taskIndex, frame: frame, name: meta.name,
-                        chunkPath: task.chunkURL(frame / chunkSize).path, member: frame % chunkSize, plan: plan,
+                        location: task.frameLocation(frame),
+                        sourceFrame: task.model.isVideo ? task.meta.sourceFrame(frame) : nil, plan: plan,
                         jobID: options.jobFilter == nil ? nil : jobOfFrame[frame]))
             }
+        }
+        // Decided over every planned sample, before slicing, so that every slice and shard has the same arrays.
+        let fixedSize: PixelSize? = {
+            guard let first = jobs.first?.plan.outputSize else { return nil }
+            return jobs.allSatisfy { $0.plan.outputSize == first } ? first : nil
+        }()
+        let totalSamples = jobs.count
+        var slice: Manifest.Slice?
+        if let spec = options.slice {
+            let range = spec.range(of: totalSamples)
+            jobs = jobs[range].enumerated().map { offset, job in
+                var job = job
+                job.index = offset
+                return job
+            }
+            slice = Manifest.Slice(index: spec.index, count: spec.count, samples: range, totalSamples: totalSamples)
         }
         let semantic = try semanticSettings(labelMap)
         let (keypointCount, keypointNames) = keypoints.resolved(skeletons, shapeTypes: shapeTypes)
@@ -169,13 +191,13 @@ public struct Exporter: Sendable {
             keypointCount: keypointCount, semantic: semantic)
         onEvent(.started(samples: jobs.count))
 
-        let fixedSize: PixelSize? = {
-            guard let first = jobs.first?.plan.outputSize else { return nil }
-            return jobs.allSatisfy { $0.plan.outputSize == first } ? first : nil
-        }()
-        let arrays = try OutputArrays(
-            folder: folder, options: options, fixedSize: fixedSize, keypointCount: keypointCount,
-            semanticWide: semantic.wide)
+        let exportOptions = self.options
+        let arrays = ShardedArrays(shardSize: exportOptions.shardSize) { suffix in
+            try OutputArrays(
+                folder: folder, options: exportOptions, fixedSize: fixedSize, keypointCount: keypointCount,
+                semanticWide: semantic.wide, suffix: suffix)
+        }
+        try arrays.open()
 
         var manifestSamples: [Manifest.Sample] = []
         var skipped: [Manifest.Skipped] = []
@@ -216,7 +238,7 @@ public struct Exporter: Sendable {
                         manifestSamples.append(
                             Manifest.Sample(
                                 taskID: task.id, frame: job.frame, name: job.name, width: meta.width,
-                                height: meta.height, jobID: job.jobID))
+                                height: meta.height, jobID: job.jobID, sourceFrame: job.sourceFrame))
                         onEvent(.sampleWritten)
                     case .failure(let invalid):
                         let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
@@ -235,18 +257,34 @@ public struct Exporter: Sendable {
             }
         }
 
-        let entries = try arrays.finish()
+        let shards = try arrays.finish()
+        let entries: [String: Manifest.ArrayEntry]
+        if options.shardSize == nil {
+            entries = shards.first?.arrays ?? [:]
+        } else {
+            do {
+                entries = try Manifest.combinedArrays(of: shards)
+            } catch {
+                throw ExportError(.io, "\(error)")
+            }
+        }
+        var transform = options.manifestRecord(
+            keypointCount: keypointCount, keypointNames: keypointNames, semantic: semantic)
+        if source.tasks.contains(where: { $0.model.isVideo }) {
+            transform["video_frames"] = .string(options.videoFrames.rawValue)
+        }
         var manifest = Manifest(
             tool: Manifest.Tool(name: "cvat-ds", version: toolVersion),
             source: Manifest.Source(
                 server: source.server,
-                tasks: source.tasks.map { Manifest.TaskVersion(id: $0.id, updatedDate: $0.model.updatedDate) },
+                tasks: source.tasks.map {
+                    Manifest.TaskVersion(id: $0.id, updatedDate: $0.model.updatedDate, video: Exporter.videoRecord($0))
+                },
                 project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
             labels: Manifest.Labels(names: labelMap.namesByIndexFlat, labelOffset: options.labelOffset),
-            samples: manifestSamples, skipped: skipped, arrays: entries,
-            transform: options.manifestRecord(
-                keypointCount: keypointCount, keypointNames: keypointNames,
-                semantic: semantic))
+            samples: manifestSamples, skipped: skipped, arrays: entries, transform: transform)
+        manifest.shards = options.shardSize == nil ? nil : shards
+        manifest.slice = slice
         manifest.formatVersion = Manifest.currentFormatVersion
         do {
             try manifest.write(to: folder.appendingPathComponent("manifest.json"))
@@ -255,16 +293,27 @@ public struct Exporter: Sendable {
         }
         return ExportReport(
             output: finalPath.path, samples: manifestSamples.count, skipped: skipped.count,
-            boxes: entries["boxes"]?.shape.first, arrays: entries)
+            boxes: entries["boxes"]?.shape.first, arrays: entries,
+            shards: options.shardSize == nil ? nil : shards.count, slice: slice)
     }
 
+    /// A video task's frame numbering and frame source, for the manifest.
+    static func videoRecord(_ task: CachedTask) -> Manifest.Video? {
+        guard task.model.isVideo, let source = task.videoSource else { return nil }
+        return Manifest.Video(
+            startFrame: task.meta.startFrame ?? 0, stopFrame: task.meta.stopFrame, frameStep: task.meta.frameStep,
+            frameFilter: task.meta.frameFilter ?? "", frames: source.rawValue)
+    }
+
+    /// A frame's name and original size. A video task's frame list has one entry, which holds for every frame.
     private func frameMeta(_ task: CachedTask, _ frame: Int) throws -> (name: String, width: Int, height: Int) {
-        guard let frames = task.meta.frames, frame < frames.count, let width = frames[frame].width,
-            let height = frames[frame].height
+        let index = task.model.isVideo ? 0 : frame
+        guard let frames = task.meta.frames, index < frames.count, let width = frames[index].width,
+            let height = frames[index].height
         else {
             throw ExportError(.data, "task \(task.id): the frame list has no size for frame \(frame)")
         }
-        return (frames[frame].name, width, height)
+        return (frames[index].name, width, height)
     }
 
     /// Runs on a pool thread: reads the chunk member, renders the image and computes the targets.
@@ -282,18 +331,27 @@ public struct Exporter: Sendable {
         let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
         return try pool.withWorker { worker in
             let bytes: Data
-            do {
-                bytes = try worker.chunk(job.chunkPath).member(at: job.member)
-            } catch {
-                throw ExportError(.data, "\(where_): \(error)")
+            switch job.location {
+            case .chunkMember(let path, let member):
+                do {
+                    bytes = try worker.chunk(path).member(at: member)
+                } catch {
+                    throw ExportError(.data, "\(where_): \(error)")
+                }
+            case .file(let path):
+                do {
+                    bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                } catch {
+                    throw ExportError(.data, "\(where_): cannot read \(path): \(error.localizedDescription)")
+                }
             }
             do {
                 let (image, size) = try worker.render(bytes, plan: job.plan, options: options)
                 return .success(SampleOutput(image: image, outputSize: size, targets: targets))
             } catch let error as ExportError {
-                throw ExportError(error.kind, "\(where_) in \(job.chunkPath): \(error.message)")
+                throw ExportError(error.kind, "\(where_) in \(job.location.path): \(error.message)")
             } catch {
-                throw ExportError(.data, "\(where_) in \(job.chunkPath): \(error)")
+                throw ExportError(.data, "\(where_) in \(job.location.path): \(error)")
             }
         }
     }
@@ -303,5 +361,56 @@ extension LabelIndexMap {
     /// One name per class index (the first when a user's map sends several labels to one index).
     var namesByIndexFlat: [String] {
         namesByIndex.map { $0.first ?? "" }
+    }
+}
+
+/// The export's arrays split in shards of `shardSize` written samples (one shard without a size): a shard's files
+/// are finished as soon as it is full, so no file grows past a shard.
+final class ShardedArrays {
+    private let shardSize: Int?
+    private let make: (String) throws -> OutputArrays
+    private var current: OutputArrays?
+    private var shardStart = 0
+    private var written = 0
+    private var shards: [Manifest.Shard] = []
+
+    init(shardSize: Int?, make: @escaping (String) throws -> OutputArrays) {
+        self.shardSize = shardSize
+        self.make = make
+    }
+
+    /// Opens the next shard's files: `images-00000.npy`, ... with a shard size, `images.npy` without.
+    func open() throws {
+        guard current == nil else { return }
+        current = try make(shardSize == nil ? "" : "-" + Self.number(shards.count))
+    }
+
+    static func number(_ index: Int) -> String {
+        let digits = String(index)
+        return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
+
+    func append(_ sample: SampleOutput) throws {
+        try open()
+        try current!.append(sample)
+        written += 1
+        if let shardSize, written - shardStart == shardSize { try close() }
+    }
+
+    private func close() throws {
+        guard let arrays = current else { return }
+        let entries = try arrays.finish()
+        shards.append(Manifest.Shard(index: shards.count, samples: shardStart..<written, arrays: entries))
+        current = nil
+        shardStart = written
+    }
+
+    /// Finishes the last shard (an empty one when there was no sample at all) and returns every shard.
+    func finish() throws -> [Manifest.Shard] {
+        if current != nil || shards.isEmpty {
+            try open()
+            try close()
+        }
+        return shards
     }
 }

@@ -3,10 +3,16 @@ import CvatTensors
 import CvatTransforms
 import Foundation
 
-/// The arrays of an export, written as samples arrive.
+/// The arrays of an export (or of one shard of it), written as samples arrive.
+///
+/// With `--format safetensors` the arrays stream to raw temporary files in the (temporary) output folder, and
+/// `finish` assembles them into one `.safetensors` file and deletes them: the file's header needs every shape,
+/// which is known only at the end.
 final class OutputArrays {
     private let folder: URL
     private let options: ExportOptions
+    /// Appended to every file name: `-00000` for shard 0, empty without shards.
+    private let suffix: String
     private let fixedSize: PixelSize?
     private let images: any ArrayWriter
     private let imageOffsets: (any ArrayWriter)?
@@ -27,19 +33,27 @@ final class OutputArrays {
     private var maskElements: Int64 = 0
 
     /// `keypointCount` is K of `keypoints`; `semanticWide` makes `semantic` maps uint16.
-    init(folder: URL, options: ExportOptions, fixedSize: PixelSize?, keypointCount: Int = 0, semanticWide: Bool = false)
-        throws
-    {
+    init(
+        folder: URL, options: ExportOptions, fixedSize: PixelSize?, keypointCount: Int = 0, semanticWide: Bool = false,
+        suffix: String = ""
+    ) throws {
         self.folder = folder
         self.options = options
         self.fixedSize = fixedSize
+        self.suffix = suffix
         let pixelType: DType = options.pixelType == .uint8 ? .uint8 : .float32
         func make(_ name: String, _ dtype: DType, _ trailing: [Int]) throws -> any ArrayWriter {
-            let path = folder.appendingPathComponent(name + (options.format == .npy ? ".npy" : ".bin")).path
             do {
                 switch options.format {
-                case .npy: return try NPYWriter(path: path, dtype: dtype, trailingShape: trailing)
-                case .raw: return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
+                case .npy:
+                    let path = folder.appendingPathComponent("\(name)\(suffix).npy").path
+                    return try NPYWriter(path: path, dtype: dtype, trailingShape: trailing)
+                case .raw:
+                    let path = folder.appendingPathComponent("\(name)\(suffix).bin").path
+                    return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
+                case .safetensors:
+                    let path = folder.appendingPathComponent(".\(name)\(suffix).safetensors-part").path
+                    return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
                 }
             } catch {
                 throw ExportError(.io, "\(error)")
@@ -132,6 +146,9 @@ final class OutputArrays {
         samples += 1
     }
 
+    /// The `.safetensors` file of this shard (or export).
+    var safetensorsName: String { "arrays\(suffix).safetensors" }
+
     /// Finishes every file and returns the manifest's `arrays` entries.
     func finish() throws -> [String: Manifest.ArrayEntry] {
         var entries: [String: Manifest.ArrayEntry] = [:]
@@ -150,7 +167,22 @@ final class OutputArrays {
                 throw ExportError(.io, "\(error)")
             }
         }
-        return entries
+        guard options.format == .safetensors else { return entries }
+        let parts = all.compactMap { name, writer in
+            writer.flatMap { writer in
+                entries[name].map {
+                    SafetensorsWriter.Part(name: name, dtype: $0.dtype, shape: $0.shape, rawPath: writer.path)
+                }
+            }
+        }
+        let file = folder.appendingPathComponent(safetensorsName).path
+        do {
+            try SafetensorsWriter.write(parts, metadata: ["producer": "cvat-ds"], to: file)
+        } catch {
+            throw ExportError(.io, "\(error)")
+        }
+        for part in parts { unlink(part.rawPath) }
+        return entries.mapValues { Manifest.ArrayEntry(file: safetensorsName, dtype: $0.dtype, shape: $0.shape) }
     }
 }
 
