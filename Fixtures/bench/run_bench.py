@@ -210,6 +210,7 @@ def stats(values: list[float]) -> dict:
 
 def summarize(runs: list[dict]) -> dict:
     out = {"seconds": stats([r["seconds"] for r in runs]), "wall": stats([r["wall"] for r in runs]),
+           "cpu": stats([r["user"] + r["sys"] for r in runs]),
            "peak_rss_kb": max(r["maxrss_kb"] for r in runs),
            "tree_peak_rss_kb": max(r["tree_peak_kb"] for r in runs)}
     if "children_maxrss_kb" in runs[0]:
@@ -287,7 +288,7 @@ def table(rec: dict) -> str:
              "times in seconds: median, min; ratio = SDK median / cvat-ds median (>1: cvat-ds is faster)",
              "",
              f"{'phase':34} {'cvat-ds':>17} {'cvat-sdk':>17} {'ratio':>7}   {'requests ds/sdk':>15} "
-             f"{'bytes ds / sdk':>21}   {'peak RSS MB ds/sdk':>18}"]
+             f"{'bytes ds / sdk':>21}   {'peak RSS MB ds/sdk':>18}   {'CPU s ds/sdk':>13}"]
     for key, title in [("cold_sync", "cold sync (empty cache)"), ("warm_sync", "warm sync (nothing changed)"),
                        ("annotation_sync", "re-sync after annotation change"),
                        ("export", f"export {rec['size']}x{rec['size']} NHWC + labels")]:
@@ -297,7 +298,8 @@ def table(rec: dict) -> str:
         byt = f"{human_bytes(d['bytes']['median'])} / {human_bytes(s['bytes']['median'])}"
         sdk_rss = s["tree_peak_rss_kb"]
         lines.append(f"{title:34} {fmt_s(d['seconds'])} {fmt_s(s['seconds'])} {ratio:6.1f}x   {req:>15} "
-                     f"{byt:>21}   {mb(d['tree_peak_rss_kb'])} /{mb(sdk_rss)}")
+                     f"{byt:>21}   {mb(d['tree_peak_rss_kb'])} /{mb(sdk_rss)}   "
+                     f"{d['cpu']['median']:6.2f}/{s['cpu']['median']:6.2f}")
     fl = r["decode_limit"]
     ex = r["export"]["cvat-ds"]["seconds"]["median"]
     lines += ["",
@@ -307,6 +309,7 @@ def table(rec: dict) -> str:
               f"export throughput: cvat-ds {n / ex:.0f} frames/s, SDK {n / r['export']['cvat-sdk']['seconds']['median']:.0f} frames/s; "
               f"cvat-ds export / decode limit = {ex / fl['all_cores']['median']:.2f}x (target <= 1.3x); "
               f"SDK / cvat-ds = {r['export']['cvat-sdk']['seconds']['median'] / ex:.1f}x (target >= 10x)",
+              "CPU s = user + system time of the whole process and its children (SDK: imports included), median",
               f"SDK whole-process wall times (imports included), median: cold sync {r['cold_sync']['cvat-sdk']['wall']['median']:.3f} s, "
               f"export {r['export']['cvat-sdk']['wall']['median']:.3f} s",
               f"peak RSS is summed over the process tree (sampled every 20 ms); largest single process: cvat-ds "
@@ -318,15 +321,26 @@ def table(rec: dict) -> str:
         lines.append(f"same output: labels equal {p['labels_equal']}, images max |diff| {p['max_abs_diff']}, "
                      f"identical bytes {p['identical_fraction'] * 100:.3f}%")
     if "scale" in r:
-        sc = r["scale"]
-        lines += ["", f"scale: cvat-ds at {n} and {sc['frames']} frames (median s, peak RSS MB):"]
-        for key in ("cold_sync", "warm_sync", "export"):
-            a, b = r[key]["cvat-ds"], sc[key]
-            lines.append(f"  {key:10} {a['seconds']['median']:8.3f} -> {b['seconds']['median']:8.3f} s "
-                         f"({b['seconds']['median'] / a['seconds']['median']:.1f}x time)   RSS "
-                         f"{a['tree_peak_rss_kb'] / 1024:.0f} -> {b['tree_peak_rss_kb'] / 1024:.0f} MB "
-                         f"({b['tree_peak_rss_kb'] / a['tree_peak_rss_kb']:.2f}x)")
+        lines += [""] + scale_lines({"frames": n, **{k: r[k]["cvat-ds"] for k in ("cold_sync", "warm_sync", "export")}},
+                                    r["scale"])
     return "\n".join(lines)
+
+
+def scale_lines(a: dict, b: dict) -> list[str]:
+    lines = [f"scale: cvat-ds at {a['frames']} and {b['frames']} frames (median seconds, peak RSS of the process):"]
+    for key in ("cold_sync", "warm_sync", "export"):
+        x, y = a[key], b[key]
+        lines.append(f"  {key:10} {x['seconds']['median']:8.3f} -> {y['seconds']['median']:8.3f} s "
+                     f"({y['seconds']['median'] / x['seconds']['median']:5.1f}x time)   RSS "
+                     f"{x['peak_rss_kb'] / 1024:5.0f} -> {y['peak_rss_kb'] / 1024:5.0f} MB "
+                     f"({y['peak_rss_kb'] / x['peak_rss_kb']:.2f}x)   requests {x['requests']['median']:.0f} -> "
+                     f"{y['requests']['median']:.0f}")
+    return lines
+
+
+def scale_table(rec: dict) -> str:
+    return "\n".join([f"cvat-ds scale run, {rec['date']}, cvat-ds {rec['revision']}, {rec['machine']['cores']} cores"]
+                     + scale_lines(rec["results"]["base"], rec["results"]["scale"]))
 
 
 # ------------------------------------------------------------------ measurements
@@ -405,6 +419,34 @@ def decode_limit(work: Path, dataset: Path, repeat: int, scale: str) -> dict:
     return out
 
 
+def measure_cvat_ds_only(work: Path, binary: Path, n: int, repeat: int, size: int) -> dict:
+    """cvat-ds alone at n frames: cold sync, warm sync, export (for the RSS growth from N to 10N)."""
+    dataset = work / f"dataset-{n}"
+    make_dataset.ensure(n, dataset)
+    server = Server(dataset)
+    try:
+        t = CvatDS(binary, server, work / f"cache-cvat-ds-{n}")
+        runs = {"cold_sync": [], "warm_sync": [], "export": []}
+        CvatDS(binary, server, work / "cache-warmup-ds").sync()
+        shutil.rmtree(work / "cache-warmup-ds")
+        out = work / f"out-cvat-ds-{n}"
+        for rep in range(repeat):
+            if t.cache.exists():
+                shutil.rmtree(t.cache)
+            for phase, fn in [("cold_sync", t.sync), ("warm_sync", t.sync), ("export", lambda: t.export(out, size))]:
+                server.reset_log()
+                r = fn()
+                r["log"] = server.log_summary()
+                runs[phase].append(r)
+            log_progress(f"cvat-ds alone at {n} frames, round {rep + 1}/{repeat}: cold sync "
+                         f"{runs['cold_sync'][-1]['seconds']:.2f}s, export {runs['export'][-1]['seconds']:.2f}s")
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(t.cache, ignore_errors=True)
+        return {"frames": n, **{k: summarize(v) for k, v in runs.items()}}
+    finally:
+        server.close()
+
+
 def export_scale(size: int, width: int = 500, height: int = 375) -> str:
     """The DCT scale cvat-ds export decodes at by default (--dct-scaling disabled): always 1/1. With
     --dct-scaling it would only go below 1/1 when the target is at most half the source in both dimensions,
@@ -418,6 +460,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 5)))
     ap.add_argument("--torch", action="store_true", default=os.environ.get("BENCH_TORCH") == "1")
     ap.add_argument("--scale", action="store_true", default=os.environ.get("BENCH_SCALE") == "1")
+    ap.add_argument("--scale-only", action="store_true",
+                    help="only cvat-ds at N and 10N frames (no SDK, no decode limit): the RSS growth")
     ap.add_argument("--scale-repeat", type=int, default=2)
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--cvat-ds", default=str(ROOT / ".build/release/cvat-ds"))
@@ -433,11 +477,11 @@ def main():
     if not binary.exists():
         sys.exit(f"no cvat-ds binary at {binary} (make release)")
     if args.torch:
-        try:
-            import torch  # noqa: F401
-            import torchvision  # noqa: F401
-        except ImportError:
-            sys.exit("--torch / BENCH_TORCH=1 but torch or torchvision is not installed in the bench venv")
+        check = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import sdk_side; "
+                                "sdk_side.import_torchvision()", str(HERE)], capture_output=True, text=True)
+        if check.returncode != 0:
+            sys.exit("--torch / BENCH_TORCH=1 but torch and torchvision do not import in the bench venv:\n"
+                     + check.stderr[-2000:])
     mode = "torch" if args.torch else "pillow"
     sdk_label = ("cvat_sdk.pytorch.TaskVisionDataset + torchvision Resize((224,224)) + PILToTensor, "
                  "DataLoader(num_workers=2, batch_size=64), numpy.save" if mode == "torch" else
@@ -452,6 +496,11 @@ def main():
     log_progress(f"dataset {dataset}: {n} frames, {ds_info['jpeg_bytes'] / 1e6:.1f} MB of JPEG")
 
     results: dict = {}
+    if args.scale_only:
+        results["base"] = measure_cvat_ds_only(work, binary, n, args.scale_repeat, args.size)
+        results["scale"] = measure_cvat_ds_only(work, binary, 10 * n, args.scale_repeat, args.size)
+        finish(args, rec_base(args, started, load_before, n, ds_info, binary, "", "none"), results)
+        return
     server = Server(dataset)
     try:
         log_progress(f"test server at {server.url}")
@@ -474,46 +523,35 @@ def main():
     results["decode_limit"] = decode_limit(work, dataset, args.repeat, export_scale(args.size))
 
     if args.scale:
-        n10 = 10 * n
-        dataset10 = work / f"dataset-{n10}"
-        make_dataset.ensure(n10, dataset10)
-        server = Server(dataset10)
-        try:
-            t = CvatDS(binary, server, work / "cache-cvat-ds-scale")
-            sc = {"frames": n10, "cold_sync": [], "warm_sync": [], "export": []}
-            CvatDS(binary, server, work / "cache-warmup-ds").sync()
-            shutil.rmtree(work / "cache-warmup-ds")
-            for rep in range(args.scale_repeat):
-                if t.cache.exists():
-                    shutil.rmtree(t.cache)
-                for phase, fn in [("cold_sync", t.sync), ("warm_sync", t.sync),
-                                  ("export", lambda: t.export(work / "out-cvat-ds-scale", args.size))]:
-                    server.reset_log()
-                    r = fn()
-                    r["log"] = server.log_summary()
-                    sc[phase].append(r)
-                log_progress(f"scale round {rep + 1}/{args.scale_repeat}")
-            results["scale"] = {"frames": n10, **{k: summarize(v) for k, v in sc.items() if k != "frames"}}
-            shutil.rmtree(work / "out-cvat-ds-scale", ignore_errors=True)
-        finally:
-            server.close()
+        results["scale"] = measure_cvat_ds_only(work, binary, 10 * n, args.scale_repeat, args.size)
 
-    rec = {"date": started.isoformat(timespec="seconds"), "frames": n, "repeat": args.repeat, "size": args.size,
-           "revision": args.revision or revision(), "cvat_ds_binary": str(binary), "sdk_pipeline": sdk_label,
-           "sdk_mode": mode, "note": args.note, "dataset": ds_info, "machine": machine_info(),
-           "loadavg_before": load_before, "loadavg_after": os.getloadavg(), "results": results}
+    rec = rec_base(args, started, load_before, n, ds_info, binary, sdk_label, mode)
     if mode == "torch":
         rec["machine"]["torch"] = results["export"]["cvat-sdk"].get("torch")
-    d, s = results, results
-    ex = d["export"]
+    ex = results["export"]
+    med = lambda phase, tool: results[phase][tool]["seconds"]["median"]  # noqa: E731
     rec["ratios"] = {
-        "cold_sync_sdk_over_ds": s["cold_sync"]["cvat-sdk"]["seconds"]["median"] / d["cold_sync"]["cvat-ds"]["seconds"]["median"],
-        "warm_sync_sdk_over_ds": s["warm_sync"]["cvat-sdk"]["seconds"]["median"] / d["warm_sync"]["cvat-ds"]["seconds"]["median"],
-        "annotation_sync_sdk_over_ds": s["annotation_sync"]["cvat-sdk"]["seconds"]["median"] / d["annotation_sync"]["cvat-ds"]["seconds"]["median"],
-        "export_sdk_over_ds": ex["cvat-sdk"]["seconds"]["median"] / ex["cvat-ds"]["seconds"]["median"],
+        "cold_sync_sdk_over_ds": med("cold_sync", "cvat-sdk") / med("cold_sync", "cvat-ds"),
+        "warm_sync_sdk_over_ds": med("warm_sync", "cvat-sdk") / med("warm_sync", "cvat-ds"),
+        "annotation_sync_sdk_over_ds": med("annotation_sync", "cvat-sdk") / med("annotation_sync", "cvat-ds"),
+        "export_sdk_over_ds": med("export", "cvat-sdk") / med("export", "cvat-ds"),
         "export_ds_over_decode_limit": ex["cvat-ds"]["seconds"]["median"] / results["decode_limit"]["all_cores"]["median"],
     }
-    text = table(rec)
+    finish(args, rec, results)
+
+
+def rec_base(args, started, load_before, n, ds_info, binary, sdk_label, mode) -> dict:
+    return {"date": started.isoformat(timespec="seconds"), "frames": n, "repeat": args.repeat, "size": args.size,
+            "kind": "scale-only" if args.scale_only else "comparison",
+            "revision": args.revision or revision(), "cvat_ds_binary": str(binary), "sdk_pipeline": sdk_label,
+            "sdk_mode": mode, "note": args.note, "dataset": ds_info, "machine": machine_info(),
+            "loadavg_before": load_before}
+
+
+def finish(args, rec: dict, results: dict) -> None:
+    rec["loadavg_after"] = os.getloadavg()
+    rec["results"] = results
+    text = table(rec) if rec["kind"] == "comparison" else scale_table(rec)
     rec["table"] = text
     print(text)
 

@@ -52,7 +52,10 @@ def rusage() -> dict:
 
 
 def do_sync(args) -> dict:
+    global IMPORT_SECONDS
+    t = time.perf_counter()
     from cvat_sdk.datasets import TaskDataset
+    IMPORT_SECONDS += time.perf_counter() - t
     t0 = time.perf_counter()
     client = client_for(args)
     ds = TaskDataset(client, args.task)
@@ -100,8 +103,42 @@ def export_pillow(args, client, out: Path) -> dict:
     return {"build_seconds": build, "frames": n}
 
 
+_TV_SHIM = None
+
+
+def import_torchvision():
+    """torchvision, also when its C extension cannot load: the PyPI torchvision wheels are built against the CUDA
+    torch, so next to a CPU-only torch (the +cpu wheel) `import torchvision` fails on the meta registration of
+    the detection ops nms and qnms. Those ops are not used here (Resize on a PIL image calls Pillow, PILToTensor
+    is pure Python), so give them a schema and import again. Returns (module, whether the shim was needed)."""
+    global _TV_SHIM
+    import torch
+    try:
+        import torchvision
+        return torchvision, False
+    except RuntimeError as e:
+        if "torchvision::nms" not in str(e):
+            raise
+    for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+        del sys.modules[name]
+    _TV_SHIM = torch.library.Library("torchvision", "FRAGMENT")
+    _TV_SHIM.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+    _TV_SHIM.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+    import torchvision
+    return torchvision, True
+
+
+def import_torch_side():
+    import torch
+    torchvision, shimmed = import_torchvision()
+    import torchvision.transforms  # noqa: F401
+    import cvat_sdk.pytorch  # noqa: F401
+    return shimmed
+
+
 def export_torch(args, client, out: Path) -> dict:
     import torch
+    import torchvision
     import torchvision.transforms as T
     from cvat_sdk.pytorch import ExtractSingleLabelIndex, TaskVisionDataset
     t0 = time.perf_counter()
@@ -119,10 +156,18 @@ def export_torch(args, client, out: Path) -> dict:
     np.save(out / "images.npy", images)
     np.save(out / "labels.npy", labels)
     return {"build_seconds": build, "frames": int(images.shape[0]), "torch": torch.__version__,
-            "torchvision": __import__("torchvision").__version__}
+            "torchvision": torchvision.__version__, "torchvision_c_extension": _TV_SHIM is None}
 
 
 def do_export(args) -> dict:
+    global IMPORT_SECONDS
+    t = time.perf_counter()
+    if args.mode == "torch":  # imports are not part of the measured time
+        import_torch_side()
+    else:
+        import cvat_sdk.datasets  # noqa: F401
+        import PIL.Image  # noqa: F401
+    IMPORT_SECONDS += time.perf_counter() - t
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
