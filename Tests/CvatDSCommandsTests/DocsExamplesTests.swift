@@ -9,7 +9,10 @@ struct DocsExamplesTests {
     func outputFormatExamples() throws {
         let server = try TestServer()
         let home = try TestPaths.makeTemporaryDirectory("cvat-ds-docs")
-        for (folder, extra) in [("flowers", ["--transform", "label", "--resize", "64x64"]), ("raw", [])] {
+        for (folder, extra) in [
+            ("flowers", ["--transform", "label", "--resize", "64x64"]), ("raw", []),
+            ("sharded", ["--transform", "label", "--resize", "64x64", "--shard-size", "4"]),
+        ] {
             let result = try CLI.run(
                 ["export", "--server-host", server.url, "--cache-dir", home.appendingPathComponent("cache").path,
                  "--task", "1", "--out", home.appendingPathComponent(folder).path] + extra,
@@ -22,7 +25,8 @@ struct DocsExamplesTests {
         // The examples print what they load; the script's own summary is the last line.
         let summary = run.stdout.split(separator: "\n").last.map(String.init) ?? ""
         let report = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any]
-        #expect(report?["ran"] as? Int == 2, "the NumPy loading example and the ragged example")
+        #expect(report?["ran"] as? Int == 3, "the shard loader, the NumPy loading example and the ragged example")
         #expect(run.stdout.contains("(15, 64, 64, 3) uint8"), "\(run.stdout)")
+        #expect(run.stdout.contains("3 (3, 64, 64, 3)"), "the last of 4 shards of 15 samples: \(run.stdout)")
     }
 }
