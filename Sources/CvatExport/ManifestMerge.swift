@@ -1,4 +1,4 @@
-public import CvatTensors
+import CvatTensors
 public import Foundation
 
 /// `merge-manifests`: one manifest over the parts that `--shard I/N` exports wrote on separate machines.
