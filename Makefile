@@ -25,12 +25,19 @@ deps:
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
-## venv: Python for the test server's conformance tests and for running the real cvat-sdk in tests.
-$(VENV_PY):
-	$(PYTHON) -m venv $(VENV)
-	$(VENV_PY) -m pip install -q --disable-pip-version-check "cvat-sdk==$(SDK_VERSION)" numpy pytest safetensors
+## venv: Python for the test server's conformance tests and for running the real cvat-sdk in tests. The stamp
+## file names the package list, so a .venv made before a package was added is brought up to date.
+VENV_PACKAGES := cvat-sdk==$(SDK_VERSION) numpy pytest safetensors
+VENV_STAMP := $(VENV)/.installed-$(shell echo '$(VENV_PACKAGES)' | cksum | cut -d' ' -f1)
 
-venv: deps $(VENV_PY)
+$(VENV_STAMP):
+	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install -q --disable-pip-version-check $(VENV_PACKAGES)
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(VENV_PY): $(VENV_STAMP)
+
+venv: deps $(VENV_STAMP)
 
 build: deps
 	$(SWIFT) build

@@ -27,7 +27,7 @@ final class BufferedFile {
         self.atomic = atomic
         self.writePath = atomic ? path + ".partial" : path
         // The corresponding C function is `open`.
-        let fd = open(writePath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(writePath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)  // the umask decides
         guard fd >= 0 else { throw .cannotCreate(path: writePath, errno: errno) }
         self.fd = fd
         self.buffer = .allocate(byteCount: max(bufferSize, 1), alignment: 16)
