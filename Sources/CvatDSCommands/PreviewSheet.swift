@@ -35,6 +35,13 @@ struct ExportFolder {
     /// The array `name`, or nil when the manifest does not list it.
     func array(_ name: String) throws(Failure) -> NPYReader? {
         guard let entry = manifest.arrays[name] else { return nil }
+        if manifest.shards != nil {
+            // A sharded manifest's `arrays` has no files; the shards hold them.
+            throw Failure(
+                code: ExitCodes.usage,
+                message: "\(path) is a sharded export (--shard-size or merge-manifests); preview reads unsharded "
+                    + "exports only: preview an unsharded part, or export a sample without --shard-size")
+        }
         guard !entry.file.contains("/"), !entry.file.isEmpty else {
             throw Failure(code: ExitCodes.dataError, message: "\(manifestPath): array '\(name)' has a bad file name '\(entry.file)'")
         }
