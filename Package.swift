@@ -55,24 +55,25 @@ let package = Package(
         .executableTarget(name: "cvat-ds", dependencies: ["CvatDSCommands"], swiftSettings: swiftSettings),
 
         // libFuzzer targets (`make fuzz`, built with -sanitize=fuzzer,address -D FUZZING); in a normal build each
-        // is a small program that replays the inputs named on its command line.
+        // is a small program that replays the inputs named on its command line (FuzzSupport's shared driver).
+        .target(name: "FuzzSupport", path: "Sources/FuzzSupport", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-jpeg", dependencies: ["CvatCodecs", "CvatImage"], path: "Sources/FuzzJPEG",
+            name: "fuzz-jpeg", dependencies: ["CvatCodecs", "CvatImage", "FuzzSupport"], path: "Sources/FuzzJPEG",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-png", dependencies: ["CvatCodecs", "CvatImage"], path: "Sources/FuzzPNG",
+            name: "fuzz-png", dependencies: ["CvatCodecs", "CvatImage", "FuzzSupport"], path: "Sources/FuzzPNG",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-chunk-zip", dependencies: ["CvatArchive"], path: "Sources/FuzzChunkZip",
+            name: "fuzz-chunk-zip", dependencies: ["CvatArchive", "FuzzSupport"], path: "Sources/FuzzChunkZip",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-json-models", dependencies: ["CvatAPI"], path: "Sources/FuzzJSONModels",
+            name: "fuzz-json-models", dependencies: ["CvatAPI", "FuzzSupport"], path: "Sources/FuzzJSONModels",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-mask-rle", dependencies: ["CvatTransforms"], path: "Sources/FuzzMaskRLE",
+            name: "fuzz-mask-rle", dependencies: ["CvatTransforms", "FuzzSupport"], path: "Sources/FuzzMaskRLE",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-npy", dependencies: ["CvatTensors"], path: "Sources/FuzzNPY", swiftSettings: swiftSettings),
+            name: "fuzz-npy", dependencies: ["CvatTensors", "FuzzSupport"], path: "Sources/FuzzNPY", swiftSettings: swiftSettings),
 
         .target(name: "CvatTestSupport", path: "Tests/CvatTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import CvatArchive
 import Foundation
+import FuzzSupport
 
 /// Fuzzes the chunk reader: the hand-written central-directory parser, member slicing and ZIPFoundation's
 /// full validation. The reader maps a file, so each input is written to one scratch file first.
@@ -22,40 +23,7 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
     _ = try? ChunkArchive.validate(path: scratch)
 }
 
-/// Replays the inputs named on the command line; with `-D FUZZING` (`make fuzz`, built with
-/// `-sanitize=fuzzer,address`) hands the command line to libFuzzer instead. One `@main` serves both because
-/// SwiftPM links an executable target's entry point as `main` itself, so libFuzzer's own `main` cannot be used.
 @main
 enum Entry {
-    static func main() {
-        #if FUZZING
-            var argc = CommandLine.argc
-            var argv = CommandLine.unsafeArgv
-            exit(
-                LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-                    fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
-                    return 0
-                })
-        #else
-            // A crash the fuzzer found reproduces in any build: `.build/debug/TARGET Fixtures/fuzz/TARGET/crash-...`.
-            for path in CommandLine.arguments.dropFirst() {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    print("cannot read \(path)")
-                    exit(2)
-                }
-                data.withUnsafeBytes { fuzzOne($0) }
-            }
-            print("replayed \(CommandLine.arguments.count - 1) input(s)")
-        #endif
-    }
+    static func main() { FuzzDriver.run(fuzzOne) }
 }
-
-#if FUZZING
-    /// libFuzzer's driver (compiler-rt `FuzzerDriver.cpp`), available since LLVM 11.
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func LLVMFuzzerRunDriver(
-        _ argc: UnsafeMutablePointer<CInt>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
-#endif
