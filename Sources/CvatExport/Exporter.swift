@@ -84,12 +84,14 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// Folders `.NAME.tmp-cvat-ds-PID` left by a run that was killed (its process is gone).
+    /// Folders `.NAME.tmp-cvat-ds-PID` (an unfinished export) and `.NAME.old-cvat-ds-PID` (the export it was
+    /// replacing, moved aside by `replace`) left by a run that was killed (its process is gone).
     static func removeStaleTemporaries(beside output: URL) {
         let parent = output.deletingLastPathComponent()
-        let prefix = ".\(output.lastPathComponent).tmp-cvat-ds-"
+        let prefixes = [".\(output.lastPathComponent).tmp-cvat-ds-", ".\(output.lastPathComponent).old-cvat-ds-"]
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
-        for name in names where name.hasPrefix(prefix) {
+        for name in names {
+            guard let prefix = prefixes.first(where: { name.hasPrefix($0) }) else { continue }
             if let pid = Int32(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) == 0 { continue }
             try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
         }
@@ -225,8 +227,15 @@ public struct Exporter: Sendable {
                 }
                 launched += 1
             }
-            while launched < jobs.count && launched - nextToWrite < window { launch() }
+            // At most `options.jobs` samples are being made at once (`--jobs`), and at most `window` made samples
+            // wait for their turn to be written, which bounds memory however slow one sample is.
+            var received = 0
+            func canLaunch() -> Bool {
+                launched < jobs.count && launched - received < options.jobs && launched - nextToWrite < window
+            }
+            while canLaunch() { launch() }
             while let (index, result) = try await group.next() {
+                received += 1
                 pending[index] = result
                 while let ready = pending.removeValue(forKey: nextToWrite) {
                     let job = jobs[nextToWrite]
@@ -253,7 +262,7 @@ public struct Exporter: Sendable {
                     }
                     nextToWrite += 1
                 }
-                while launched < jobs.count && launched - nextToWrite < window { launch() }
+                while canLaunch() { launch() }
             }
         }
 
