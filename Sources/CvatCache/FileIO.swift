@@ -83,6 +83,19 @@ enum FileIO {
         }
     }
 
+    /// Removes `*.tmp-cvat-ds-PID[-N]` files in `directory` whose process is gone: what `writeAtomically` and the
+    /// annotations download leave when a run is killed. Their names carry the writer's pid, so no later run would
+    /// ever reuse or remove them otherwise; a live process's temporaries are left alone.
+    static func removeStaleTemporaries(in directory: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names {
+            guard let marker = name.range(of: ".tmp-cvat-ds-") else { continue }
+            let digits = name[marker.upperBound...].prefix { $0.isNumber }
+            guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(directory.appendingPathComponent(name).path)
+        }
+    }
+
     static func read(_ url: URL) -> [UInt8]? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         return Array(data)

@@ -139,6 +139,7 @@ public struct Synchronizer: Sendable {
         let document = try CacheJSON.compose(
             model: projectJSON, labels: labelsJSON, tasks: tasks.map(\.model.id).sorted(),
             taskSubsets: Dictionary(uniqueKeysWithValues: tasks.map { ($0.model.id, $0.model.subset ?? "") }))
+        FileIO.removeStaleTemporaries(in: layout.projectDirectory(id))
         try FileIO.writeAtomically(document, to: layout.projectJSON(id))
         return reports
     }
@@ -150,6 +151,7 @@ public struct Synchronizer: Sendable {
         onEvent(.taskStarted(id: id, name: model.name))
         let lock = try await TaskLock.acquire(layout.taskLock(id))
         defer { withExtendedLifetime(lock) {} }
+        FileIO.removeStaleTemporaries(in: layout.taskDirectory(id))
 
         let cachedTask = try? CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
         let cachedMeta = FileIO.read(layout.dataMetaJSON(id)).flatMap {
