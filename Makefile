@@ -170,3 +170,21 @@ test-sanitize: venv
 	    -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	CVAT_DS_PYTHON=$(CURDIR)/$(VENV_PY) $(SWIFT) test --scratch-path .build-asan --skip-build --sanitize=address
+
+## soak: kill -9 at seeded random moments of syncs and exports, and a project sync under heavy faults (30% chunk
+## 5xx, 10% dropped bodies, 429 + Retry-After on every chunk's first request, 50 ms latency), against the test
+## server serving the sample project SOAK_COPIES times; the built binary, judged by Fixtures/soak/check_state.py
+## (docs/hardening.md). SOAK_KILLS kill points per phase (sync and export), SOAK_CHAINS caches killed again and
+## again until a run finishes, SOAK_SEED the seed of the kill points and of the server's faults. Prints the
+## figures and writes them to SOAK_RESULTS. Never in CI: minutes, not seconds (make test runs the quick variant).
+SOAK_KILLS ?= 60
+SOAK_CHAINS ?= 5
+SOAK_SEED ?= 1
+SOAK_COPIES ?= 8
+SOAK_RESULTS ?= .build-soak/results.json
+
+.PHONY: soak
+
+soak: build $(VENV_PY)
+	$(VENV_PY) Fixtures/soak/soak.py --cvat-ds .build/debug/cvat-ds --kills $(SOAK_KILLS) --chains $(SOAK_CHAINS) \
+	    --seed $(SOAK_SEED) --copies $(SOAK_COPIES) --results $(SOAK_RESULTS)
