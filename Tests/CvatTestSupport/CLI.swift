@@ -36,9 +36,6 @@ public enum CLI {
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], home: URL? = nil, timeout: Double = 120
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         let scratchHome = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("cvat-ds-home-none")
         var env: [String: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -48,14 +45,27 @@ public enum CLI {
         ]
         env.merge(environment) { _, new in new }
         env.merge(sanitizerEnvironment) { own, _ in own }
-        process.environment = env
+        return try runProcess(
+            executable, arguments, environment: env, timeout: timeout,
+            what: "cvat-ds \(arguments.joined(separator: " "))")
+    }
+
+    /// Runs a program to completion with stdin closed, collecting stdout and stderr.
+    ///
+    /// Both pipes are drained while the process runs, so a chatty one cannot block on a full pipe.
+    static func runProcess(
+        _ executable: URL, _ arguments: [String], environment: [String: String]?, timeout: Double, what: String
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Drain both pipes while the process runs so a chatty run cannot block on a full pipe.
         nonisolated(unsafe) var outData = Data()
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
@@ -71,7 +81,7 @@ public enum CLI {
         }
         if group.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
-            throw TestServerError(message: "cvat-ds \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+            throw TestServerError(message: "\(what) did not finish in \(timeout) s")
         }
         process.waitUntilExit()
         return Result(
