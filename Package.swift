@@ -33,7 +33,8 @@ let package = Package(
             name: "CvatArchive", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
         .target(name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
-        .target(name: "CvatImage", swiftSettings: swiftSettings),
+        .target(name: "CCvatResample"),
+        .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
         .target(
             name: "CvatCodecs",
             dependencies: [

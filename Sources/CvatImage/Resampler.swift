@@ -10,23 +10,25 @@
 /// the vertical pass needs, then the vertical pass; vertical first when the height shrinks by more than twice as
 /// many pixels as the width, see `verticalFirst`). For `.nearest` it is Pillow's `ImagingScaleAffine` with its
 /// accumulated double-precision positions.
-/// The vertical pass accumulates a whole row per tap instead of a column per pixel; integer sums are exact, so
-/// the order does not change the result, and the row order lets the compiler vectorise it.
+/// The passes run in C (`CCvatResample`, SSE4.1 or AVX2 chosen at run time, see `ResampleKernels`); they equal
+/// the Swift scalar reference passes kept here byte for byte, because every variant computes the same Int32 sums
+/// modulo 2^32 (the order of integer additions does not change them).
 public final class Resampler {
     private var intermediate: [UInt8] = []
     private var accumulator: [Int32] = []
-    /// Scratch for the vector horizontal pass: its source rows transposed, and its result transposed.
-    private var transposedIn: [UInt8] = []
-    private var transposedOut: [UInt8] = []
     private var cache: [(key: CoefficientKey, value: ResampleCoefficients)] = []
     private let cacheLimit = 8
-    /// False only in tests: every pass then runs the scalar reference code (a plain port of Pillow's loops).
-    let vectorPasses: Bool
+    /// The variant of the C passes (`CCvatResample`) to run, or nil for the Swift scalar reference passes (a
+    /// plain port of Pillow's loops, which the C passes are tested against).
+    let isa: ResampleISA?
 
-    public init() { vectorPasses = true }
+    public init() { isa = .auto }
 
-    /// A resampler that uses only the scalar reference passes, to check the vector passes against.
-    init(scalarReference: Bool) { vectorPasses = !scalarReference }
+    /// A resampler that uses only the Swift scalar reference passes.
+    init(scalarReference: Bool) { isa = scalarReference ? nil : .auto }
+
+    /// A resampler that runs the C passes' variant `isa` (the test hook: an unsupported one runs `.auto`).
+    init(isa: ResampleISA) { self.isa = isa }
 
     /// Returns `image` resized to `width` x `height`; see `resize(_:width:height:filter:box:into:)`.
     public func resize(
@@ -129,20 +131,12 @@ public final class Resampler {
             if intermediate.count < needed {
                 intermediate = [UInt8](repeating: 0, count: needed)
             }
-            intermediate.withUnsafeMutableBufferPointer { tmp in
-                image.pixels.withUnsafeBufferPointer { src in
-                    verticalPass(
-                        src: src, srcWidth: inW, firstColumn: xFirst, rowOffset: 0, coefficients: vertical,
-                        dst: tmp, dstWidth: columns)
-                }
-            }
-            output.pixels.withUnsafeMutableBufferPointer { dst in
-                intermediate.withUnsafeBufferPointer { tmp in
-                    horizontalPass(
-                        src: tmp, srcWidth: columns, firstColumn: xFirst, firstRow: 0, rows: outH,
-                        coefficients: horizontal, dst: dst, dstWidth: outW)
-                }
-            }
+            verticalPass(
+                src: image.pixels, srcWidth: inW, firstColumn: xFirst, rowOffset: 0, coefficients: vertical,
+                dst: &intermediate, dstWidth: columns)
+            horizontalPass(
+                src: intermediate, srcWidth: columns, firstColumn: xFirst, firstRow: 0, rows: outH,
+                coefficients: horizontal, dst: &output.pixels, dstWidth: outW)
             return
         }
 
@@ -155,43 +149,70 @@ public final class Resampler {
             let rows = yLast - yFirst
             if !needVertical {
                 // The horizontal pass is the result (rows == inH here).
-                output.pixels.withUnsafeMutableBufferPointer { dst in
-                    image.pixels.withUnsafeBufferPointer { src in
-                        horizontalPass(
-                            src: src, srcWidth: inW, firstColumn: 0, firstRow: yFirst, rows: rows,
-                            coefficients: horizontal, dst: dst, dstWidth: outW)
-                    }
-                }
+                horizontalPass(
+                    src: image.pixels, srcWidth: inW, firstColumn: 0, firstRow: yFirst, rows: rows,
+                    coefficients: horizontal, dst: &output.pixels, dstWidth: outW)
                 return
             }
             let needed = rows * outW * 3
             if intermediate.count < needed {
                 intermediate = [UInt8](repeating: 0, count: needed)
             }
-            intermediate.withUnsafeMutableBufferPointer { tmp in
-                image.pixels.withUnsafeBufferPointer { src in
-                    horizontalPass(
-                        src: src, srcWidth: inW, firstColumn: 0, firstRow: yFirst, rows: rows,
-                        coefficients: horizontal, dst: tmp, dstWidth: outW)
-                }
-            }
-            output.pixels.withUnsafeMutableBufferPointer { dst in
-                intermediate.withUnsafeBufferPointer { tmp in
-                    verticalPass(
-                        src: tmp, srcWidth: outW, firstColumn: 0, rowOffset: yFirst, coefficients: vertical,
-                        dst: dst, dstWidth: outW)
-                }
-            }
+            horizontalPass(
+                src: image.pixels, srcWidth: inW, firstColumn: 0, firstRow: yFirst, rows: rows,
+                coefficients: horizontal, dst: &intermediate, dstWidth: outW)
+            verticalPass(
+                src: intermediate, srcWidth: outW, firstColumn: 0, rowOffset: yFirst, coefficients: vertical,
+                dst: &output.pixels, dstWidth: outW)
         } else if needVertical {
-            output.pixels.withUnsafeMutableBufferPointer { dst in
-                image.pixels.withUnsafeBufferPointer { src in
-                    verticalPass(
-                        src: src, srcWidth: inW, firstColumn: 0, rowOffset: 0, coefficients: vertical,
-                        dst: dst, dstWidth: inW)
-                }
-            }
+            verticalPass(
+                src: image.pixels, srcWidth: inW, firstColumn: 0, rowOffset: 0, coefficients: vertical,
+                dst: &output.pixels, dstWidth: inW)
         } else {
             output.pixels = image.pixels
+        }
+    }
+
+    /// Horizontal pass over `rows` rows of `src` starting at row `firstRow`. `src` holds source columns from
+    /// `firstColumn` on (`srcWidth` of them per row), so the coefficient bounds are shifted by `firstColumn`.
+    private func horizontalPass(
+        src: [UInt8], srcWidth: Int, firstColumn: Int, firstRow: Int, rows: Int,
+        coefficients c: ResampleCoefficients, dst: inout [UInt8], dstWidth: Int
+    ) {
+        if let isa {
+            ResampleKernels.horizontal(
+                isa, src: src, srcWidth: srcWidth, firstColumn: firstColumn, firstRow: firstRow, rows: rows,
+                coefficients: c, dst: &dst, dstWidth: dstWidth)
+            return
+        }
+        src.withUnsafeBufferPointer { s in
+            dst.withUnsafeMutableBufferPointer { d in
+                Self.horizontalPassScalar(
+                    src: s, srcWidth: srcWidth, firstColumn: firstColumn, firstRow: firstRow, rows: rows,
+                    coefficients: c, dst: d, dstWidth: dstWidth)
+            }
+        }
+    }
+
+    /// Vertical pass into `dst` (`dstWidth` pixels per row) from columns `firstColumn ..< firstColumn +
+    /// dstWidth` of `src` (`srcWidth` pixels per row). `rowOffset` is subtracted from the coefficient bounds:
+    /// the source starts at image row `rowOffset` (Pillow's "shift bounds for vertical pass").
+    private func verticalPass(
+        src: [UInt8], srcWidth: Int, firstColumn: Int, rowOffset: Int, coefficients c: ResampleCoefficients,
+        dst: inout [UInt8], dstWidth: Int
+    ) {
+        if let isa {
+            ResampleKernels.vertical(
+                isa, src: src, srcWidth: srcWidth, firstColumn: firstColumn, rowOffset: rowOffset, coefficients: c,
+                dst: &dst, dstWidth: dstWidth)
+            return
+        }
+        src.withUnsafeBufferPointer { s in
+            dst.withUnsafeMutableBufferPointer { d in
+                verticalPassScalar(
+                    src: s, srcWidth: srcWidth, firstColumn: firstColumn, rowOffset: rowOffset, coefficients: c,
+                    dst: d, dstWidth: dstWidth)
+            }
         }
     }
 
@@ -200,68 +221,8 @@ public final class Resampler {
         UInt8(clamping: value >> ResampleCoefficients.precisionBits)
     }
 
-    /// Horizontal pass over `rows` rows of `src` starting at row `firstRow`. `src` holds source columns from
-    /// `firstColumn` on (`srcWidth` of them per row), so the coefficient bounds are shifted by `firstColumn`.
-    ///
-    /// The vector version transposes the rows (pixels stay 3 bytes), runs the vector vertical pass with the
-    /// horizontal coefficients, and transposes the result back: only whole pixels move, and the sums are the
-    /// vertical pass's, congruent modulo 2^32 to the scalar ones.
-    private func horizontalPass(
-        src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstColumn: Int, firstRow: Int, rows: Int,
-        coefficients c: ResampleCoefficients, dst: UnsafeMutableBufferPointer<UInt8>, dstWidth: Int
-    ) {
-        guard vectorPasses && c.vectorizable && rows * 3 >= 16 else {
-            Self.horizontalPassScalar(
-                src: src, srcWidth: srcWidth, firstColumn: firstColumn, firstRow: firstRow, rows: rows,
-                coefficients: c, dst: dst, dstWidth: dstWidth)
-            return
-        }
-        if transposedIn.count < srcWidth * rows * 3 { transposedIn = [UInt8](repeating: 0, count: srcWidth * rows * 3) }
-        if transposedOut.count < dstWidth * rows * 3 {
-            transposedOut = [UInt8](repeating: 0, count: dstWidth * rows * 3)
-        }
-        transposedIn.withUnsafeMutableBufferPointer { tin in
-            Self.transpose(
-                src: src.baseAddress! + firstRow * srcWidth * 3, width: srcWidth, height: rows, dst: tin.baseAddress!)
-            transposedOut.withUnsafeMutableBufferPointer { tout in
-                Self.verticalPassVector(
-                    src: UnsafeBufferPointer(tin), srcWidth: rows, firstColumn: 0, rowOffset: firstColumn,
-                    coefficients: c, dst: tout, dstWidth: rows)
-                Self.transpose(src: tout.baseAddress!, width: rows, height: dstWidth, dst: dst.baseAddress!)
-            }
-        }
-    }
-
-    /// Writes the `width` x `height` RGB image at `src` transposed (`height` x `width`) to `dst`, in blocks so
-    /// both sides stay in cache.
-    private static func transpose(
-        src: UnsafePointer<UInt8>, width: Int, height: Int, dst: UnsafeMutablePointer<UInt8>
-    ) {
-        let block = 16
-        var y0 = 0
-        while y0 < height {
-            let y1 = min(y0 + block, height)
-            var x0 = 0
-            while x0 < width {
-                let x1 = min(x0 + block, width)
-                for y in y0..<y1 {
-                    let row = src + y * width * 3
-                    var out = dst + (x0 * height + y) * 3
-                    for x in x0..<x1 {
-                        out[0] = row[x * 3]
-                        out[1] = row[x * 3 + 1]
-                        out[2] = row[x * 3 + 2]
-                        out += height * 3
-                    }
-                }
-                x0 = x1
-            }
-            y0 = y1
-        }
-    }
-
-    /// The horizontal pass as a plain port of Pillow's loop (the reference the vector pass is tested against).
-    private static func horizontalPassScalar(
+    /// The horizontal pass as a plain port of Pillow's loop (the reference the C passes are tested against).
+    static func horizontalPassScalar(
         src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstColumn: Int, firstRow: Int, rows: Int,
         coefficients c: ResampleCoefficients, dst: UnsafeMutableBufferPointer<UInt8>, dstWidth: Int
     ) {
@@ -300,103 +261,8 @@ public final class Resampler {
         }
     }
 
-    /// Vertical pass into `dst` (`dstWidth` pixels per row) from columns `firstColumn ..< firstColumn +
-    /// dstWidth` of `src` (`srcWidth` pixels per row). `rowOffset` is subtracted from the coefficient bounds:
-    /// the source starts at image row `rowOffset` (Pillow's "shift bounds for vertical pass").
-    private func verticalPass(
-        src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstColumn: Int, rowOffset: Int,
-        coefficients c: ResampleCoefficients, dst: UnsafeMutableBufferPointer<UInt8>, dstWidth: Int
-    ) {
-        if vectorPasses && c.vectorizable && dstWidth * 3 >= 16 {
-            Self.verticalPassVector(
-                src: src, srcWidth: srcWidth, firstColumn: firstColumn, rowOffset: rowOffset, coefficients: c,
-                dst: dst, dstWidth: dstWidth)
-        } else {
-            verticalPassScalar(
-                src: src, srcWidth: srcWidth, firstColumn: firstColumn, rowOffset: rowOffset, coefficients: c,
-                dst: dst, dstWidth: dstWidth)
-        }
-    }
-
-    /// The vertical pass as SIMD over x: each output row is a linear combination of whole source rows, done 16
-    /// bytes (any channels) at a time with the accumulators in registers, two taps per `pmaddwd` using the split
-    /// weights of `ResampleCoefficients.pairLow`/`pairHigh`. The result is congruent modulo 2^32 to the scalar
-    /// pass's wrapping Int32 sum, so the same after rounding, shifting and clipping. A row whose length is not a
-    /// multiple of 16 ends with a chunk that overlaps the previous one (recomputing the same bytes).
-    private static func verticalPassVector(
-        src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstColumn: Int, rowOffset: Int,
-        coefficients c: ResampleCoefficients, dst: UnsafeMutableBufferPointer<UInt8>, dstWidth: Int
-    ) {
-        let rowLength = dstWidth * 3
-        let srcStride = srcWidth * 3
-        let outH = c.first.count
-        let pairs = c.pairsPerOutput
-        let srcBase = UnsafeRawPointer(src.baseAddress! + firstColumn * 3)
-        let dstBase = UnsafeMutableRawPointer(dst.baseAddress!)
-        c.pairLow.withUnsafeBufferPointer { lowWeights in
-            c.pairHigh.withUnsafeBufferPointer { highWeights in
-                for yy in 0..<outH {
-                    let first = Int(c.first[yy]) - rowOffset
-                    let n = Int(c.count[yy])
-                    let rows = srcBase + first * srcStride
-                    let wl = lowWeights.baseAddress! + yy * pairs
-                    let wh = highWeights.baseAddress! + yy * pairs
-                    let out = dstBase + yy * rowLength
-                    var i = 0
-                    while i < rowLength {
-                        let x = min(i, rowLength - 16)
-                        var l0 = SIMD4<Int32>.zero, l1 = l0, l2 = l0, l3 = l0
-                        var h0 = l0, h1 = l0, h2 = l0, h3 = l0
-                        var t = 0
-                        while t < n {
-                            let pa = rows + t * srcStride + x
-                            // An odd last tap pairs with itself at weight 0 (never reads past its row).
-                            let pb = t + 1 < n ? pa + srcStride : pa
-                            let a = pa.loadUnaligned(as: SIMD16<UInt8>.self)
-                            let b = pb.loadUnaligned(as: SIMD16<UInt8>.self)
-                            let z0 = zip4(a, b, 0), z1 = zip4(a, b, 4), z2 = zip4(a, b, 8), z3 = zip4(a, b, 12)
-                            let lo = wl[t >> 1], hi = wh[t >> 1]
-                            l0 &+= madd(z0, lo); l1 &+= madd(z1, lo); l2 &+= madd(z2, lo); l3 &+= madd(z3, lo)
-                            h0 &+= madd(z0, hi); h1 &+= madd(z1, hi); h2 &+= madd(z2, hi); h3 &+= madd(z3, hi)
-                            t += 2
-                        }
-                        let r = SIMD16<Int32>(
-                            lowHalf: SIMD8(lowHalf: finish(l0, h0), highHalf: finish(l1, h1)),
-                            highHalf: SIMD8(lowHalf: finish(l2, h2), highHalf: finish(l3, h3)))
-                        (out + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: r), as: SIMD16<UInt8>.self)
-                        i += 16
-                    }
-                }
-            }
-        }
-    }
-
-    /// SSE2's `pmaddwd`: `a[2i] * b[2i] + a[2i+1] * b[2i+1]` in 32 bits (LLVM selects the instruction for this).
-    @inline(__always)
-    static func madd(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD4<Int32> {
-        SIMD4<Int32>(truncatingIfNeeded: a.evenHalf) &* SIMD4<Int32>(truncatingIfNeeded: b.evenHalf)
-            &+ SIMD4<Int32>(truncatingIfNeeded: a.oddHalf) &* SIMD4<Int32>(truncatingIfNeeded: b.oddHalf)
-    }
-
-    /// Bytes `o ..< o + 4` of `a` and `b` interleaved and widened: `(a[o], b[o], a[o+1], b[o+1], ...)`.
-    @inline(__always)
-    static func zip4(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>, _ o: Int) -> SIMD8<Int16> {
-        SIMD8<Int16>(
-            Int16(a[o]), Int16(b[o]), Int16(a[o + 1]), Int16(b[o + 1]),
-            Int16(a[o + 2]), Int16(b[o + 2]), Int16(a[o + 3]), Int16(b[o + 3]))
-    }
-
-    /// `(high << 15) + low`, rounded, shifted and clipped as Pillow's `clip8`.
-    @inline(__always)
-    static func finish(_ low: SIMD4<Int32>, _ high: SIMD4<Int32>) -> SIMD4<Int32> {
-        let half = SIMD4<Int32>(repeating: 1 << (ResampleCoefficients.precisionBits - 1))
-        let v = ((high &<< 15) &+ low &+ half) &>> SIMD4<Int32>(repeating: ResampleCoefficients.precisionBits)
-        // min/max then truncation is the pattern LLVM turns into saturating packs.
-        return pointwiseMin(pointwiseMax(v, .zero), SIMD4(repeating: 255))
-    }
-
-    /// The vertical pass as a plain port of Pillow's loop (the reference the vector pass is tested against).
-    private func verticalPassScalar(
+    /// The vertical pass as a plain port of Pillow's loop (the reference the C passes are tested against).
+    func verticalPassScalar(
         src: UnsafeBufferPointer<UInt8>, srcWidth: Int, firstColumn: Int, rowOffset: Int,
         coefficients c: ResampleCoefficients, dst: UnsafeMutableBufferPointer<UInt8>, dstWidth: Int
     ) {
