@@ -82,13 +82,6 @@ public final class CvatClient: Sendable {
 
     // MARK: - Endpoints
 
-    /// `GET /api/server/about` (no credentials needed): the server's name and version.
-    public func about() async throws(APIError) -> [String: String] {
-        let bytes = try await getJSON("/api/server/about", what: "reading the server version")
-        let object = try JSONBody.object(bytes, what: "the server's about page")
-        return object.compactMapValues { $0 as? String }
-    }
-
     /// `GET /api/tasks/{id}`: the task model and its JSON as received.
     public func task(_ id: Int) async throws(APIError) -> (model: TaskModel, json: [UInt8]) {
         let bytes = try await getJSON("/api/tasks/\(id)", what: "task \(id)")

@@ -82,6 +82,25 @@ enum Format {
         return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
     }
 
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// `[#####...........] 12/40 files`, the start of every progress line.
+    static func bar(done: Int, of total: Int, unit: String, width: Int = 24) -> String {
+        let fraction = total > 0 ? min(Double(done) / Double(total), 1) : 0
+        let filled = Int(fraction * Double(width))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            + "] \(done)/\(total) \(unit)"
+    }
+
+    /// `  ETA 5s` while work is under way, else nothing.
+    static func eta(done: Int, of total: Int, elapsed: Double) -> String {
+        guard total > 0, done > 0, done < total else { return "" }
+        let fraction = Double(done) / Double(total)
+        return "  ETA \(duration(elapsed / fraction - elapsed))"
+    }
+
     static func duration(_ seconds: Double) -> String {
         if seconds < 60 { return String(format: "%.0fs", seconds) }
         if seconds < 3600 { return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) }

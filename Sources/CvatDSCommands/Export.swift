@@ -369,13 +369,10 @@ final class ExportProgress: Sendable {
             s.lastDraw = now
             return s
         }) else { return }
-        let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
-        let fraction = snapshot.total > 0 ? Double(snapshot.done) / Double(snapshot.total) : 0
-        let filled = Int(fraction * 24)
-        var line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 24 - filled) + "] "
-        line += "\(snapshot.done)/\(snapshot.total) samples"
+        let elapsed = Format.seconds(now - started)
+        var line = Format.bar(done: snapshot.done, of: snapshot.total, unit: "samples")
         if elapsed > 0 { line += String(format: "  %.0f/s", Double(snapshot.done) / elapsed) }
-        if fraction > 0 && fraction < 1 { line += "  ETA \(Format.duration(elapsed / fraction - elapsed))" }
+        line += Format.eta(done: snapshot.done, of: snapshot.total, elapsed: elapsed)
         console.progress(line)
     }
 }

@@ -63,7 +63,7 @@ struct Sync: AsyncParsableCommand {
                         server: session.client.server.url, cacheDir: session.layout.root.path,
                         serverDir: session.layout.serverDirectory.path, tasks: reports, requests: stats.requests,
                         retries: stats.retries, bytesReceived: stats.bytesReceived,
-                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                        seconds: Format.seconds(elapsed)))
             }
         }
     }

@@ -57,17 +57,11 @@ final class SyncProgress: Sendable {
             return state
         }
         guard let snapshot else { return }
-        let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
+        let elapsed = Format.seconds(now - started)
         let rate = elapsed > 0 ? Double(snapshot.bytes) / elapsed : 0
-        let fraction = snapshot.chunksPlanned > 0 ? Double(snapshot.chunksDone) / Double(snapshot.chunksPlanned) : 0
-        let width = 24
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        var line = "[\(bar)] \(snapshot.chunksDone)/\(snapshot.chunksPlanned) files  \(Format.bytes(Double(snapshot.bytes)))"
-        line += "  \(Format.bytes(rate))/s"
-        if fraction > 0 && fraction < 1 {
-            line += "  ETA \(Format.duration(elapsed / fraction - elapsed))"
-        }
+        var line = Format.bar(done: snapshot.chunksDone, of: snapshot.chunksPlanned, unit: "files")
+        line += "  \(Format.bytes(Double(snapshot.bytes)))  \(Format.bytes(rate))/s"
+        line += Format.eta(done: snapshot.chunksDone, of: snapshot.chunksPlanned, elapsed: elapsed)
         line += "  \(snapshot.currentTask)"
         console.progress(line)
     }
