@@ -1,8 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Data flows one way: CvatHTTP -> CvatAPI -> CvatCache -> (CvatCodecs, CvatImage, CvatTransforms) -> CvatTensors,
-/// with CvatDSCommands on top and `cvat-ds` as a thin executable. No lower module imports a higher one.
+/// The module map, bottom to top (docs/architecture.md says each module's job and what it may import):
+///   C: CCurl, CTurboJPEG, CPNG, CSystemZlib (system libraries, pkg-config); CCurlShims, CPNGShims (typed wrappers
+///      for what Swift cannot call); CCvatResample (the resize kernels)
+///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls)
+///   CvatHTTP <- CvatAPI <- CvatCache (with CvatArchive)
+///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors
+///   CvatExport (cache + codecs + geometry + tensors) and CvatPreview (tensors + codecs) <- CvatDSCommands <- cvat-ds
+/// Every dependency below is imported by the target that declares it, and no lower module imports a higher one.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -24,32 +30,34 @@ let package = Package(
         .systemLibrary(
             name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Typed C wrappers for what Swift cannot call or import (variadic functions, function-like macros).
-        .target(name: "CCvatShims", dependencies: ["CCurl", "CPNG"]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        .target(name: "CPNGShims", dependencies: ["CPNG"]),
+        .target(name: "CCvatResample"),
 
-        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCvatShims"], swiftSettings: swiftSettings),
+        .target(name: "CvatErrors", swiftSettings: swiftSettings),
+        .target(name: "CvatSystem", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
+        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCurlShims"], swiftSettings: swiftSettings),
         .target(name: "CvatAPI", dependencies: ["CvatHTTP"], swiftSettings: swiftSettings),
         .target(
-            name: "CvatArchive", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            name: "CvatArchive",
+            dependencies: ["CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
         .target(name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
-        .target(name: "CCvatResample"),
         .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
         .target(
-            name: "CvatCodecs",
-            dependencies: [
-"CvatImage", "CTurboJPEG", "CPNG", "CCvatShims"],
-            swiftSettings: swiftSettings),
-        .target(name: "CvatTransforms", dependencies: ["CvatImage"], swiftSettings: swiftSettings),
+            name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
+        .target(name: "CvatGeometry", swiftSettings: swiftSettings),
         .target(name: "CvatTensors", swiftSettings: swiftSettings),
         .target(
             name: "CvatExport",
-            dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatTransforms", "CvatTensors"],
+            dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors"],
             swiftSettings: swiftSettings),
         .target(
             name: "CvatDSCommands",
             dependencies: [
-                "CvatHTTP", "CvatAPI", "CvatCache", "CvatArchive", "CvatExport", "CvatImage", "CvatCodecs", "CvatTransforms", "CvatTensors",
+                "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -71,7 +79,7 @@ let package = Package(
             name: "fuzz-json-models", dependencies: ["CvatAPI", "FuzzSupport"], path: "Sources/FuzzJSONModels",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-mask-rle", dependencies: ["CvatTransforms", "FuzzSupport"], path: "Sources/FuzzMaskRLE",
+            name: "fuzz-mask-rle", dependencies: ["CvatGeometry", "FuzzSupport"], path: "Sources/FuzzMaskRLE",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "fuzz-npy", dependencies: ["CvatTensors", "FuzzSupport"], path: "Sources/FuzzNPY", swiftSettings: swiftSettings),
@@ -89,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "CvatImageTests", dependencies: ["CvatImage", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CvatTransformsTests", dependencies: ["CvatTransforms", "CvatTestSupport"],
+            name: "CvatGeometryTests", dependencies: ["CvatGeometry", "CvatTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),

@@ -1,9 +1,6 @@
 public import Foundation
 import ZIPFoundation
-#if canImport(CZlib)
-    // zlib, through the system module ZIPFoundation already links on Linux (its CZLib target, module `CZlib`).
-    import CZlib
-#endif
+internal import CSystemZlib
 
 /// One CVAT chunk file (a zip of frame images), checked on open and read member by member.
 ///
@@ -105,7 +102,7 @@ public final class ChunkArchive: Sendable {
             }
             var crc: CRC32 = 0
             var total = 0
-            if m.deflated || !Self.haveZlibCRC {
+            if m.deflated {
                 do {
                     crc = try zip.extract(entry, bufferSize: max(1, min(m.uncompressedSize, 1 << 22))) { chunk in
                         total += chunk.count
@@ -135,9 +132,6 @@ public final class ChunkArchive: Sendable {
         }
     }
 
-    #if canImport(CZlib)
-    static let haveZlibCRC = true
-
     /// zlib's CRC-32 of `bytes` (the zip/PNG polynomial), in pieces of at most 1 GiB for its `uInt` length.
     static func crc32(of bytes: UnsafeRawBufferPointer) -> UInt32 {
         var crc: uLong = 0
@@ -145,18 +139,12 @@ public final class ChunkArchive: Sendable {
         var left = bytes.count
         while left > 0 {
             let n = min(left, 1 << 30)
-            crc = CZlib.crc32(crc, p, uInt(n))
+            crc = CSystemZlib.crc32(crc, p, uInt(n))
             p += n
             left -= n
         }
         return UInt32(truncatingIfNeeded: crc)
     }
-    #else
-    /// Where ZIPFoundation uses Apple's Compression instead of zlib, its own CRC-32 checks every member.
-    static let haveZlibCRC = false
-
-    static func crc32(of bytes: UnsafeRawBufferPointer) -> UInt32 { preconditionFailure("zlib is not linked") }
-    #endif
 
     private func checkIndex(_ index: Int) throws(ChunkArchiveError) {
         guard index >= 0 && index < members.count else {

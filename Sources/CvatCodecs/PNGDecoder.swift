@@ -1,4 +1,4 @@
-internal import CCvatShims
+internal import CPNGShims
 public import CvatImage
 public import FoundationEssentials
 

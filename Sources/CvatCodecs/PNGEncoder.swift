@@ -1,4 +1,4 @@
-internal import CCvatShims
+internal import CPNGShims
 public import CvatImage
 
 /// Why an image could not be encoded or written as PNG; the message is libpng's (or strerror's for a file that

@@ -4,7 +4,7 @@ import CvatCache
 import CvatCodecs
 import CvatExport
 import CvatImage
-import CvatTransforms
+import CvatGeometry
 import Foundation
 import Synchronization
 

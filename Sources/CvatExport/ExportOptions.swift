@@ -1,7 +1,7 @@
 public import CvatCache
 public import CvatCodecs
 public import CvatImage
-public import CvatTransforms
+public import CvatGeometry
 
 /// Which per-sample targets an export writes besides the images.
 public enum TargetKind: String, Sendable, CaseIterable {

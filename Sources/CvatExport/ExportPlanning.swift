@@ -1,6 +1,6 @@
 import CvatAPI
 import CvatCache
-import CvatTransforms
+import CvatGeometry
 
 /// The skeleton labels of an export: which sublabels are a skeleton's keypoints, in order.
 struct SkeletonKeypoints: Sendable {

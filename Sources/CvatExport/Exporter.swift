@@ -5,7 +5,7 @@ import CvatArchive
 import CvatCodecs
 import CvatImage
 public import CvatTensors
-import CvatTransforms
+import CvatGeometry
 
 /// Progress of an export, for a progress bar.
 public enum ExportEvent: Sendable {

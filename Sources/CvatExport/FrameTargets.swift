@@ -1,5 +1,5 @@
 import CvatAPI
-import CvatTransforms
+import CvatGeometry
 
 /// One shape on one frame: a plain shape as stored, or a per-frame shape CVAT's server makes from a track.
 ///

@@ -1,7 +1,7 @@
 import CvatArchive
 import CvatCodecs
 import CvatImage
-import CvatTransforms
+import CvatGeometry
 import Foundation
 import Synchronization
 

@@ -1,6 +1,6 @@
 import CvatImage
 import CvatTensors
-import CvatTransforms
+import CvatGeometry
 import Foundation
 
 /// The arrays of an export (or of one shard of it), written as samples arrive.

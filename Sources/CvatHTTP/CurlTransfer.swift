@@ -1,5 +1,5 @@
 internal import CCurl
-internal import CCvatShims
+internal import CCurlShims
 import Glibc
 
 /// One easy handle configured for one request, and the state its callbacks fill in.

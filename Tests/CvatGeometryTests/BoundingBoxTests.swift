@@ -1,4 +1,4 @@
-import CvatTransforms
+import CvatGeometry
 import Testing
 
 @Suite struct BoundingBoxTests {

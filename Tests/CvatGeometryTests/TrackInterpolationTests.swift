@@ -1,5 +1,5 @@
 import CvatTestSupport
-@testable import CvatTransforms
+@testable import CvatGeometry
 import Foundation
 import Testing
 

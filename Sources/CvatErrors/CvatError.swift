@@ -1,0 +1,62 @@
+/// How a failure reaches the user. The commands turn each category into one documented exit code (sysexits(3)),
+/// so every error of every layer says which one it is instead of the commands guessing from its type or text.
+public enum ErrorCategory: String, Sendable, Hashable, CaseIterable {
+    /// Bad flags or configuration (64).
+    case usage
+    /// The server's data or the cache's files cannot be used (65).
+    case data
+    /// No such task or project, or not cached with --offline (66).
+    case notFound
+    /// The server could not be reached, TLS was refused, or retries ran out (69).
+    case network
+    /// The output exists (without --force) or cannot be created (73).
+    case cannotCreate
+    /// Reading or writing files failed: disk full, permissions (74).
+    case io
+    /// Another cvat-ds holds the lock (75).
+    case busy
+    /// Credentials are missing or wrong, or permission was denied (77).
+    case authentication
+    /// The command was cancelled (SIGINT 130, SIGTERM 143).
+    case interrupted
+    /// A bug: something cvat-ds should never do (1).
+    case internalError
+}
+
+/// The one shape of a cvat-ds error, whatever the layer: a kind of the layer's own (which the layer maps to an
+/// `ErrorCategory`), a message that names the task, frame or file, advice when there is something to do, and the
+/// lower error it wraps, kept rather than flattened into text so that its category is not lost on the way up.
+///
+/// Each layer has one error struct that conforms (`HTTPError`, `APIError`, `CacheError`, `ChunkArchiveError`,
+/// `CodecError`, `ImageError`, `GeometryError`, `TensorError`, `ExportError`, ...).
+public protocol CvatError: Error, CustomStringConvertible {
+    /// Which exit code the commands give it.
+    var category: ErrorCategory { get }
+    /// What happened, naming what it happened to.
+    var message: String { get }
+    /// What the user can do about it, when there is something.
+    var advice: String? { get }
+    /// The error underneath, when this one wraps another.
+    var underlying: (any Error)? { get }
+}
+
+extension CvatError {
+    public var advice: String? { nil }
+    public var underlying: (any Error)? { nil }
+
+    /// The message, then the advice after a semicolon.
+    public var description: String {
+        guard let advice, !advice.isEmpty else { return message }
+        return "\(message); \(advice)"
+    }
+}
+
+extension Error {
+    /// The category of this error: its own when it is a `CvatError`, `.interrupted` for a cancellation, otherwise
+    /// `.internalError`.
+    public var category: ErrorCategory {
+        if let error = self as? any CvatError { return error.category }
+        if self is CancellationError { return .interrupted }
+        return .internalError
+    }
+}
