@@ -1,4 +1,4 @@
-"""Regenerates the goldens that CvatTransformsTests compare against.
+"""Regenerates the goldens that CvatGeometryTests compare against.
 
 Run with the cvat-sdk virtualenv (Pillow 13, numpy, cvat-sdk 2.80):
     /tmp/sdkvenv/bin/python Fixtures/tensors/make_goldens.py

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write expected_shapes.json: what CVAT's server makes of the tracks in input_tracks.json.
 
-cvat-ds ports CVAT's track interpolation to Swift (Sources/CvatTransforms/TrackInterpolation.swift). This script
+cvat-ds ports CVAT's track interpolation to Swift (Sources/CvatGeometry/TrackInterpolation.swift). This script
 runs the server's own code on the cases in input_tracks.json so that the Swift tests compare against CVAT rather
 than against a second reading of it. Only the resulting JSON is committed; CVAT's source never is.
 
