@@ -180,8 +180,11 @@ struct KillTests {
                 $0.contains(".tmp-cvat-ds-")
             }
         }
+        // Wait for the annotations' own temporary: the small files before it (data_meta.json, ...) are written
+        // atomically through short-lived temporaries of their own, which a poll can catch first.
+        func downloading() -> Bool { temporaries().contains { $0.hasPrefix("annotations.json.tmp-cvat-ds-") } }
         let deadline = Date().addingTimeInterval(60)
-        while temporaries().isEmpty && process.isRunning && Date() < deadline { usleep(10_000) }
+        while !downloading() && process.isRunning && Date() < deadline { usleep(10_000) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let left = temporaries()
