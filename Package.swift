@@ -58,7 +58,7 @@ let package = Package(
             name: "CvatDSCommands",
             dependencies: [
                 "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CvatSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cvat-ds", dependencies: ["CvatDSCommands"], swiftSettings: swiftSettings),

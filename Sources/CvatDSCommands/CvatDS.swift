@@ -24,10 +24,15 @@ public struct CvatDS: AsyncParsableCommand {
     public init() {}
 }
 
-/// Runs a command body and turns its errors into a message and an exit code.
-func runReportingErrors(_ console: Console, _ body: () async throws -> Void) async throws {
+/// Runs a command body and turns its errors into a message and an exit code; SIGINT and SIGTERM cancel it
+/// (`Interruption`) and exit 130 or 143.
+func runReportingErrors(_ console: Console, _ body: sending @escaping () async throws -> Void) async throws {
     do {
-        try await body()
+        if let signal = try await Interruption.run(body) {
+            console.clearProgress()
+            console.error("interrupted by \(Interruption.name(of: signal)); nothing half-done was kept")
+            throw ExitCode(Interruption.exitCode(for: signal))
+        }
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
