@@ -10,10 +10,30 @@ X-Checksum / X-Updated-Date / Range / 206 / 416, Django-style gzip, and so on.
 Usage:
     python3 cvat_test_server.py --dataset Fixtures/datasets/sample [--host 127.0.0.1] [--port 0]
         [--ready-file PATH] [--tls-cert CERT --tls-key KEY] [--log-file PATH] [--exit-on-stdin-eof]
+        [--server-version 2.73|2.23]
 
 When listening, it prints exactly one line `READY http://127.0.0.1:PORT` (https with TLS) to stdout
 and writes the same URL to --ready-file. It exits on SIGTERM/SIGINT, and on stdin EOF with
 --exit-on-stdin-eof. All state is in memory; nothing on disk is ever modified.
+
+--server-version 2.23 answers like the CVAT 2.23.1 server cvat-ds was checked against (the default, 2.73,
+is everything else this docstring says):
+    - no personal access tokens: Bearer is ignored (401 "Authentication credentials were not provided.",
+      WWW-Authenticate: Token) and /api/auth/access_tokens/self is 404; login (session, legacy Token) and
+      Basic work as in 2.73; session writes also fail CSRF on an Origin other than the server's own;
+    - /api/server/about has no logo_url/subtitle and says version 2.23.1 (cvat-sdk 2.80 refuses it);
+    - chunks: Range is ignored (200, the whole body), no Accept-Ranges, no X-Chunk-Size;
+    - gzip on every body of 200 bytes or more (any status, zip chunks and PNG frames included) whenever
+      the request's Accept-Encoding offers gzip, even where it does not shrink the body;
+    - task 1 gets ground-truth job 12 (frames 2, 5, 8, 13; validation/completed; listed first, newest
+      first) and validation_mode "gt";
+    - task 7 (video) has MP4 compressed chunks too (data_compressed_chunk_type "video"), and type=frame
+      answers PNG in both qualities;
+    - fields newer than 2.23 are absent: TaskRead consensus_enabled, JobRead parent_job_id /
+      consensus_replicas / replicas_count, DataMetaRead chapters.
+Chunk preparation (both versions, fault keys below): CVAT never answers 202 for a chunk. A request for a chunk
+that is not prepared blocks while a worker prepares it, and answers 429 `Retry-After: 10` if that takes longer
+than 50 s; the chunk is served once prepared.
 
 CVAT endpoints (GET unless noted):
     /api/server/about                         (no auth)
@@ -64,6 +84,10 @@ Test-control endpoints (not part of CVAT; no auth; never logged, never subject t
         corrupt_chunks [[task, chunk]...]   those chunks' bytes are replaced by garbage of the same length
                                             (X-Checksum still describes the real chunk)
         redirect_api_to (base URL)          every /api/... request answers 302 Location: base + path?query
+        chunk_prepare_seconds               each chunk (per quality) is "not prepared" until this long after its
+                                            first request; requests block meanwhile (polling), up to
+        chunk_wait_seconds (default 50)     this long, then answer 429 with an empty body and
+        chunk_retry_after (default 10)      this Retry-After. The log marks such answers fault "not_ready".
         Random draws, per request, in this order: one draw for 5xx (when the matching rate > 0) plus one to
         pick the code when it fires; one draw for drop (when drop_rate > 0).
         Faults never apply to /_test/ or /api/server/about.
@@ -151,12 +175,15 @@ def png_rgb(width: int, height: int, rgb: bytes) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
-def mp4_placeholder(task_id: int, chunk: int, first: int, last: int) -> bytes:
+def mp4_placeholder(task_id: int, chunk: int, first: int, last: int, compressed: bool = False) -> bytes:
     """A tiny mp4-looking blob (ftyp + free + mdat). Not decodable: the test dataset has no H.264."""
     def box(tag, data):
         return struct.pack(">I", 8 + len(data)) + tag + data
     note = (f"cvat-test-server placeholder video chunk: task {task_id} chunk {chunk} "
             f"frames {first}-{last}; not decodable, use quality=compressed").encode()
+    if compressed:
+        note = (f"cvat-test-server placeholder compressed video chunk: task {task_id} chunk {chunk} "
+                f"frames {first}-{last}; not decodable, use type=frame").encode()
     payload = hashlib.sha256(note).digest() * 4
     return (box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
             + box(b"free", note) + box(b"mdat", payload))
@@ -190,11 +217,43 @@ class HttpError(Exception):
         self.status, self.body, self.headers = status, body, headers or []
 
 
+SERVER_VERSIONS = ("2.73", "2.23")
+
+# What a CVAT 2.23 server's About says: no logo_url or subtitle (cvat-sdk 2.80 cannot even build its About model).
+ABOUT_2_23_VERSION = "2.23.1"
+
+# The ground-truth job added to task 1 in the 2.23 mode: a few frames picked from the whole task, validated, newest
+# of the task's jobs (so `GET /api/jobs?task_id=1` lists it first). Its frames lie inside both annotation jobs.
+GROUND_TRUTH_JOB = {"id": 12, "task_id": 1, "frames": [2, 5, 8, 13], "stage": "validation", "state": "completed",
+                    "status": "validation", "type": "ground_truth", "assignee": None,
+                    "created_date": "2025-03-11T08:00:00.000000Z", "updated_date": "2025-03-11T08:30:00.000000Z"}
+
+
 class State:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, version: str = "2.73"):
         self.root = root
+        self.version = version
         self.lock = threading.RLock()
         self.load()
+
+    @property
+    def old(self) -> bool:
+        """The CVAT 2.23 mode (see the module docstring)."""
+        return self.version == "2.23"
+
+    def apply_version(self):
+        """Turns the dataset into what a CVAT 2.23 server holds: a GT job on task 1, MP4 compressed video chunks."""
+        if not self.old:
+            return
+        self.about = {k: v for k, v in self.about.items() if k not in ("logo_url", "subtitle")}
+        self.about["version"] = ABOUT_2_23_VERSION
+        gt = copy.deepcopy(GROUND_TRUTH_JOB)
+        gt["start_frame"], gt["stop_frame"] = min(gt["frames"]), max(gt["frames"])
+        self.jobs[gt["id"]] = gt
+        self.tasks[gt["task_id"]]["validation_mode"] = "gt"
+        for t in self.tasks.values():
+            if t["data"] is not None and "video" in t["data"]:
+                t["data"]["compressed_chunk_type"] = "video"
 
     def load(self):
         with self.lock:
@@ -236,9 +295,11 @@ class State:
             self.faults: dict = {}
             self.rng = random.Random(0)
             self.retry_seen: set = set()
+            self.preparing: dict = {}               # (task, chunk, quality, alt) -> monotonic time it is ready
             self.log: list = []
             self.inflight = 0
             self.reset_stats()
+            self.apply_version()
 
     def reset_stats(self):
         self.stats = {"requests": 0, "by_status": {}, "logout_calls": 0, "login_calls": 0,
@@ -326,7 +387,7 @@ class State:
         kind = d["original_chunk_type"] if quality == "original" else d["compressed_chunk_type"]
         if "video" in d:
             if kind == "video":
-                res = (mp4_placeholder(t["id"], n, first, last), "video/mp4")
+                res = (mp4_placeholder(t["id"], n, first, last, quality == "compressed"), "video/mp4")
             else:
                 res = (make_zip([(f"{i - first:06d}.jpeg", self.video_frame_jpeg(t, i))
                                  for i in range(first, last + 1)]), "application/zip")
@@ -393,8 +454,10 @@ def task_read(st: State, base: str, uid, t):
                  "url": f"{base}/api/jobs?task_id={tid}"},
         "labels": {"url": f"{base}/api/labels?task_id={tid}"},
         "assignee_updated_date": t["created_date"] if t["assignee"] else None,
-        "validation_mode": None, "consensus_enabled": False,
+        "validation_mode": t.get("validation_mode"), "consensus_enabled": False,
     })
+    if st.old:  # consensus came after 2.23
+        del out["consensus_enabled"]
     return out
 
 
@@ -418,12 +481,13 @@ def job_read(st: State, base: str, uid, j):
     t = st.tasks[j["task_id"]]
     d = t["data"]
     p = st.projects.get(t["project_id"]) if t["project_id"] else None
-    return {"url": f"{base}/api/jobs/{j['id']}", "id": j["id"], "task_id": t["id"], "task_name": t["name"],
+    out = {"url": f"{base}/api/jobs/{j['id']}", "id": j["id"], "task_id": t["id"], "task_name": t["name"],
             "project_id": t["project_id"], "project_name": p["name"] if p else None,
             "assignee": basic_user(st, base, j.get("assignee")), "guide_id": None,
             "dimension": t["dimension"], "mode": t["mode"], "media_type": t["media_type"],
             "bug_tracker": t["bug_tracker"] or None, "status": j["status"], "stage": j["stage"],
-            "state": j["state"], "frame_count": j["stop_frame"] - j["start_frame"] + 1,
+            "state": j["state"],
+            "frame_count": len(j["frames"]) if "frames" in j else j["stop_frame"] - j["start_frame"] + 1,
             "start_frame": j["start_frame"], "stop_frame": j["stop_frame"],
             "data_chunk_size": d["chunk_size"], "data_compressed_chunk_type": d["compressed_chunk_type"],
             "data_original_chunk_type": d["original_chunk_type"],
@@ -434,6 +498,10 @@ def job_read(st: State, base: str, uid, j):
             "target_storage": storage(100 + 2 * t["id"]), "source_storage": storage(101 + 2 * t["id"]),
             "assignee_updated_date": j["created_date"] if j.get("assignee") else None,
             "parent_job_id": None, "consensus_replicas": 0, "replicas_count": 0}
+    if st.old:  # consensus replicas came after 2.23
+        for k in ("parent_job_id", "consensus_replicas", "replicas_count"):
+            del out[k]
+    return out
 
 
 def label_out(l):
@@ -451,15 +519,18 @@ def label_out(l):
     return out
 
 
-def data_meta(t):
+def data_meta(st: State, t):
     d = t["data"]
-    return {"chunks_updated_date": d["chunks_updated_date"], "chunk_size": d["chunk_size"], "size": d["size"],
+    out = {"chunks_updated_date": d["chunks_updated_date"], "chunk_size": d["chunk_size"], "size": d["size"],
             "image_quality": d["image_quality"], "start_frame": d["start_frame"], "stop_frame": d["stop_frame"],
             "frame_filter": d["frame_filter"],
             "frames": [{"width": f["width"], "height": f["height"], "name": f["name"], "related_files": 0,
                         "has_related_context": False} for f in d["frames"]],
             "deleted_frames": list(d["deleted_frames"]), "included_frames": None, "storage": d["storage"],
             "cloud_storage_id": d["cloud_storage_id"], "chapters": [] if "video" in d else None}
+    if st.old:  # video chapters came after 2.23
+        del out["chapters"]
+    return out
 
 
 def task_label_list(st: State, t):
@@ -688,12 +759,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.faults_applied.append("malformed_json")
         headers = list(resp.headers)
         content_encoding = None
-        if (gzip_ok and 200 <= resp.status < 300 and resp.status != 206 and not resp.endless
+        # 2.23: every body of 200 bytes or more, whatever its status or type, as seen from a real 2.23 server
+        # (its zip chunks and PNG frames always came gzipped to a client offering gzip).
+        status_ok = self.st.old or (200 <= resp.status < 300 and resp.status != 206)
+        if (gzip_ok and status_ok and not resp.endless
                 and len(body) >= 200 and re.search(r"\bgzip\b", self.headers.get("Accept-Encoding") or "")
                 and not any(h[0].lower() == "content-encoding" for h in headers)):
             zbody = gzip.compress(body, mtime=0)
             headers.append(("Vary", "Accept-Encoding"))
-            if len(zbody) < len(body):
+            if len(zbody) < len(body) or self.st.old:
                 body = zbody
                 content_encoding = "gzip"
                 headers.append(("Content-Encoding", "gzip"))
@@ -822,7 +896,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if uid is None:
                 raise HttpError(401, {"detail": "Invalid token."}, unauth)
             return uid
-        if scheme == "bearer":
+        if scheme == "bearer" and not st.old:  # 2.23 has no access tokens: nothing claims the header
             tok = st.pats.get(parts[1]) if len(parts) == 2 else None
             if tok is None:
                 raise HttpError(401, {"detail": "Invalid token."}, unauth)
@@ -845,6 +919,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         raise HttpError(403, {"detail": "CSRF Failed: CSRF token missing."})
                     if header != cookies.get("csrftoken") or header != sess["csrf"]:
                         raise HttpError(403, {"detail": "CSRF Failed: CSRF token incorrect."})
+                    origin = self.headers.get("Origin")
+                    if st.old and origin is not None and origin != self.base_url():
+                        raise HttpError(403, {"detail": f"CSRF Failed: Origin checking failed - {origin} does not "
+                                                        "match any trusted origins."})
                 return sess["user"]
         if scheme == "basic":
             try:
@@ -985,6 +1063,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         matched = None
         methods = set()
         for m, rx, name in self.ROUTES:
+            if self.st.old and name == "pat_self":
+                continue
             mm = re.fullmatch(rx, path)
             if mm:
                 methods.add(m)
@@ -1160,7 +1240,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             t = self.get_task(uid, tid)
             if t["data"] is None:
                 raise HttpError(404, {"detail": "Not found."})
-            return self.json_resp(data_meta(t))
+            return self.json_resp(data_meta(self.st, t))
 
     def h_task_annotations(self, tid):
         uid = self.user()
@@ -1201,7 +1281,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not 0 <= n < d["size"]:
                 raise HttpError(400, f"Incorrect requested frame number: {n}")
             if "video" in d:
-                if quality == "original":
+                if quality == "original" or st.old:  # 2.23 decodes its compressed video: PNG as well
                     return Response(200, st.video_frame_png(t, n), "image/png")
                 return Response(200, st.video_frame_jpeg(t, n), "image/jpeg")
             data, ext = st.frame_file(t, n, quality)
@@ -1212,10 +1292,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         nchunks = math.ceil(d["size"] / d["chunk_size"])
         if not 0 <= n < nchunks:
             raise HttpError(400, f"Invalid chunk number '{n}'. The chunk number should be in the [0, {nchunks - 1}] range")
+        not_ready = self.wait_for_chunk(tid, n, quality, d)
+        if not_ready is not None:
+            return not_ready
         body, ctype = st.chunk(t, n, quality)
         faults = st.faults
-        headers = [("X-Checksum", chunk_checksum(body)), ("X-Updated-Date", d["chunks_updated_date"]),
-                   ("Accept-Ranges", "bytes"), ("X-Chunk-Size", str(len(body)))]
+        headers = [("X-Checksum", chunk_checksum(body)), ("X-Updated-Date", d["chunks_updated_date"])]
+        if not st.old:  # 2.23 answers every chunk request with the whole body and no Range support
+            headers += [("Accept-Ranges", "bytes"), ("X-Chunk-Size", str(len(body)))]
         if faults and [tid, n] in [list(x) for x in faults.get("corrupt_chunks") or []]:
             body = random.Random(f"corrupt-{tid}-{n}-{quality}").randbytes(len(body))
             self.faults_applied.append("corrupt")
@@ -1225,7 +1309,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp.endless = True
             return resp
         rng_hdr = self.headers.get("Range")
-        if rng_hdr is not None:
+        if rng_hdr is not None and not st.old:
             if faults.get("ignore_range"):
                 self.faults_applied.append("ignore_range")
                 return Response(200, body, ctype, headers, chunk=True)
@@ -1250,6 +1334,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(206, body[start:end + 1], ctype,
                             headers + [("Content-Range", f"bytes {start}-{end}/{size}")], chunk=True, ranged=True)
         return Response(200, body, ctype, headers, chunk=True)
+
+    def wait_for_chunk(self, tid, n, quality, d):
+        """Blocks while the "worker" prepares a chunk; a 429 when that outlasts the wait, as CVAT's chunk cache.
+
+        The first request for a chunk starts its preparation, which takes `chunk_prepare_seconds` (a fault key;
+        0 by default: ready at once). Every request polls for up to `chunk_wait_seconds` (50, CVAT's
+        CVAT_CHUNK_CREATE_TIMEOUT) and, if the chunk is still not ready, answers 429 with `Retry-After:
+        chunk_retry_after` (10) and an empty body. Returns that response, or None when the chunk is ready.
+        """
+        st = self.st
+        faults = st.faults
+        prepare = float(faults.get("chunk_prepare_seconds") or 0)
+        if prepare <= 0:
+            return None
+        key = (tid, n, quality, d.get("alt_active"))
+        with st.lock:
+            ready_at = st.preparing.setdefault(key, time.monotonic() + prepare)
+        deadline = time.monotonic() + float(faults.get("chunk_wait_seconds", 50))
+        while time.monotonic() < ready_at:
+            if time.monotonic() >= deadline:
+                self.faults_applied.append("not_ready")
+                return Response(429, b"", self.accepted_type,
+                                [("Retry-After", str(faults.get("chunk_retry_after", 10)))])
+            time.sleep(min(0.05, max(0.0, min(ready_at, deadline) - time.monotonic())))
+        return None
 
     def h_labels_list(self):
         uid = self.user()
@@ -1351,6 +1460,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise HttpError(410, "This endpoint no longer handles exporting of annotations. Use POST /api/jobs/id/dataset/export?save_images=False")
         with self.st.lock:
             j = self.get_job(uid, jid)
+            if j["type"] == "ground_truth":  # its annotations are its own, and the dataset has none
+                return self.json_resp({"version": 0, "tags": [], "shapes": [], "tracks": [], "intervals": []})
             ann = self.st.annotations[j["task_id"]]
             a, b = j["start_frame"], j["stop_frame"]
             return self.json_resp({
@@ -1396,17 +1507,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/_test/faults":
             allowed = {"seed", "chunk_5xx_rate", "json_5xx_rate", "drop_rate", "retry_after_first",
                        "retry_after_seconds", "latency_ms", "slow_bytes_per_sec", "ignore_range", "endless_body",
-                       "malformed_json", "corrupt_chunks", "redirect_api_to"}
+                       "malformed_json", "corrupt_chunks", "redirect_api_to", "chunk_prepare_seconds",
+                       "chunk_wait_seconds", "chunk_retry_after"}
             unknown = set(body) - allowed
             if unknown:
                 raise HttpError(400, {"detail": f"unknown fault keys: {sorted(unknown)}"})
             for rx in body.get("malformed_json") or []:
                 re.compile(rx)
             with st.lock:
-                st.faults = {k: v for k, v in body.items() if v not in (None, False, 0, [], "") or k == "seed"}
+                st.faults = {k: v for k, v in body.items() if v not in (None, False, 0, [], "")
+                             or k in ("seed", "chunk_wait_seconds", "chunk_retry_after")}
                 st.faults.pop("seed", None)
                 st.rng = random.Random(int(body.get("seed", 0)))
                 st.retry_seen = set()
+                st.preparing = {}
                 if "seed" in body:
                     st.faults["seed"] = int(body["seed"])
                 st.chunk_cache = {k: v for k, v in st.chunk_cache.items()}
@@ -1543,9 +1657,11 @@ def main(argv=None):
     ap.add_argument("--tls-key")
     ap.add_argument("--log-file")
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
+    ap.add_argument("--server-version", choices=SERVER_VERSIONS, default="2.73",
+                    help="which CVAT to answer like (2.23: the old server's behaviours, see the docstring)")
     args = ap.parse_args(argv)
 
-    state = State(Path(args.dataset))
+    state = State(Path(args.dataset), args.server_version)
     ctx = None
     if args.tls_cert or args.tls_key:
         if not (args.tls_cert and args.tls_key):
