@@ -132,17 +132,13 @@ struct PreviewLoader {
         let manifest = folder.manifest
         count = manifest.samples.count
         let transform = manifest.transform
-        let target: String? = if case .string(let t)? = transform["target"] { t } else { nil }
 
         images = try folder.required("images", because: "every export has")
-        if case .string(let layout)? = transform["layout"] {
-            guard layout == "nhwc" || layout == "nchw" else {
-                throw Failure(code: ExitCodes.dataError, message: "\(folder.manifestPath): unknown transform.layout '\(layout)'")
-            }
-            channelsFirst = layout == "nchw"
-        } else {
-            channelsFirst = false
+        guard transform.layout == "nhwc" || transform.layout == "nchw" else {
+            throw Failure(
+                code: ExitCodes.dataError, message: "\(folder.manifestPath): unknown transform.layout '\(transform.layout)'")
         }
+        channelsFirst = transform.layout == "nchw"
         if images.shape.count == 1 {
             let offsetsReader = try folder.required("image_offsets", because: "a ragged (1-D) images array needs")
             let shapesReader = try folder.required("image_shapes", because: "a ragged (1-D) images array needs")
@@ -181,14 +177,14 @@ struct PreviewLoader {
             // Export: x / 255, then (x - mean) / std per channel. Back: (v * std + mean) * 255.
             var mean: [Float] = [0, 0, 0]
             var std: [Float] = [1, 1, 1]
-            if case .object(let n)? = transform["normalize"] {
-                guard let m = Self.floats(n["mean"]), let s = Self.floats(n["std"]), m.count == 3, s.count == 3 else {
+            if let n = transform.normalize {
+                guard n.mean.count == 3, n.std.count == 3 else {
                     throw Failure(
                         code: ExitCodes.dataError,
                         message: "\(folder.manifestPath): transform.normalize needs three mean and three std values")
                 }
-                mean = m
-                std = s
+                mean = n.mean.map { Float($0) }
+                std = n.std.map { Float($0) }
             }
             denormalize = (0..<3).map { (std[$0] * 255, mean[$0] * 255) }
         case .uint16, .int64:
@@ -219,7 +215,7 @@ struct PreviewLoader {
             boxTrackIDs = nil
         }
 
-        semantic = target == "semantic"
+        semantic = transform.target == "semantic"
         masks = try folder.array("masks")
         if let masks {
             guard masks.dtype == .uint8 || masks.dtype == .uint16 else {
@@ -257,19 +253,6 @@ struct PreviewLoader {
                     "shape \(keypoints.shape) \(keypoints.dtype.rawValue), expected float32 (\(boxLabels.count), K, 3), one row per box")
             }
         }
-    }
-
-    private static func floats(_ value: JSONValue?) -> [Float]? {
-        guard case .array(let items)? = value else { return nil }
-        var out: [Float] = []
-        for item in items {
-            switch item {
-            case .double(let d): out.append(Float(d))
-            case .int(let i): out.append(Float(i))
-            default: return nil
-            }
-        }
-        return out
     }
 
     /// Sample `i`'s pixels and targets; reads only that sample's rows.
@@ -358,7 +341,6 @@ struct PreviewLoader {
 
     /// The semantic map's background value (pixels no shape covers), from the manifest (255 by default).
     var backgroundIndex: Int {
-        if case .int(let v)? = folder.manifest.transform["background_index"] { return v }
-        return 255
+        folder.manifest.transform.backgroundIndex ?? 255
     }
 }
