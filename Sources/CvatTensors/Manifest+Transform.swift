@@ -185,7 +185,7 @@ extension Manifest {
             try c.encodeIfPresent(videoFrames, forKey: .videoFrames)
         }
 
-        /// The keys whose values differ between the two records, in key order: what merge-manifests names when
+        /// The keys whose values differ between the two records, sorted: what merge-manifests names when
         /// two parts were exported differently.
         public func differingKeys(from other: Transform) -> [String] {
             CodingKeys.allCases.filter { !sameValue(as: other, at: $0) }.map(\.stringValue).sorted()
