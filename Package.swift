@@ -7,7 +7,8 @@ import PackageDescription
 ///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls)
 ///   CvatHTTP <- CvatAPI <- CvatCache (with CvatArchive)
 ///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors
-///   CvatExport (cache + codecs + geometry + tensors) and CvatPreview (tensors + codecs) <- CvatDSCommands <- cvat-ds
+///   CvatExport (cache + codecs + geometry + tensors) and CvatPreview (tensors + image + codecs) <- CvatDSCommands
+///   <- cvat-ds
 /// Every dependency below is imported by the target that declares it, and no lower module imports a higher one.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -55,10 +56,14 @@ let package = Package(
             dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors"],
             swiftSettings: swiftSettings),
         .target(
+            name: "CvatPreview", dependencies: ["CvatErrors", "CvatImage", "CvatCodecs", "CvatTensors"],
+            swiftSettings: swiftSettings),
+        .target(
             name: "CvatDSCommands",
             dependencies: [
-                "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors",
-                "CvatSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CvatErrors", "CvatSystem", "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatPreview", "CvatImage",
+                "CvatCodecs", "CvatGeometry", "CvatTensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cvat-ds", dependencies: ["CvatDSCommands"], swiftSettings: swiftSettings),
@@ -101,6 +106,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatPreviewTests", dependencies: ["CvatPreview", "CvatImage", "CvatTensors", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatDSCommandsTests",
             dependencies: ["CvatDSCommands", "CvatCodecs", "CvatImage", "CvatTensors", "CvatTestSupport"],

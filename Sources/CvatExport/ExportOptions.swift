@@ -2,6 +2,7 @@ public import CvatCache
 public import CvatCodecs
 public import CvatImage
 public import CvatGeometry
+import CvatTensors
 
 /// Which per-sample targets an export writes besides the images.
 public enum TargetKind: String, Sendable, CaseIterable {
@@ -139,4 +140,53 @@ public struct ExportOptions: Sendable {
 
     /// The shape types the target actually reads.
     public var resolvedShapeTypes: Set<ShapeKind> { shapeTypes ?? target.defaultShapeTypes }
+}
+
+extension ExportOptions {
+    /// Every parameter, for the manifest's `transform`, so an export can be reproduced, with what the export
+    /// derived from the data: K and the keypoint names (`keypoints`), the map's dtype (`semantic`).
+    func manifestRecord(
+        keypointCount: Int, keypointNames: [String]?, semantic: SemanticSettings
+    ) -> Manifest.Transform {
+        var record = Manifest.Transform(
+            target: target.rawValue, resize: resizeRecord, filter: filter.rawValue,
+            layout: layout == .hwc ? "nhwc" : "nchw", dtype: pixelType == .uint8 ? .uint8 : .float32,
+            normalize: normalization.map {
+                Manifest.Transform.Normalize(mean: $0.mean.map { Double($0) }, std: $0.std.map { Double($0) })
+            },
+            format: format.rawValue, labelOffset: labelOffset, labelMap: labelMap,
+            shapeTypes: resolvedShapeTypes.map(\.rawValue).sorted(), ellipseBox: "full-ellipse",
+            tracks: includeTracks,
+            jobFilter: jobFilter.map {
+                Manifest.Transform.JobFilter(
+                    stages: $0.stages.map(\.rawValue).sorted(), states: $0.states.map(\.rawValue).sorted())
+            },
+            skipInvalid: skipInvalid, dctScaling: dctScaling.rawValue, maxPixels: maxPixels)
+        switch target {
+        case .semantic:
+            record.backgroundIndex = backgroundIndex
+            record.maskDType = semantic.wide ? .uint16 : .uint8
+        case .keypoints:
+            record.keypointCount = keypointCount
+            record.keypointNames = keypointNames
+        default:
+            break
+        }
+        return record
+    }
+
+    private var resizeRecord: Manifest.Transform.Resize {
+        switch resize {
+        case .original:
+            return .init(mode: "none")
+        case .resize(let w, let h):
+            return .init(mode: "resize", width: w, height: h)
+        case .letterbox(let w, let h):
+            return .init(mode: "letterbox", width: w, height: h, padValue: Int(padValue))
+        case .resizeShorter(let n, let crop):
+            return .init(
+                mode: "resize-shorter", shorter: n,
+                centerCrop: crop.map { Manifest.Transform.Size(width: $0.width, height: $0.height) })
+        }
+    }
 }

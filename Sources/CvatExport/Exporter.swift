@@ -280,7 +280,7 @@ public struct Exporter: Sendable {
         var transform = options.manifestRecord(
             keypointCount: keypointCount, keypointNames: keypointNames, semantic: semantic)
         if source.tasks.contains(where: { $0.model.isVideo }) {
-            transform["video_frames"] = .string(options.videoFrames.rawValue)
+            transform.videoFrames = options.videoFrames.rawValue
         }
         var manifest = Manifest(
             tool: Manifest.Tool(name: "cvat-ds", version: toolVersion),

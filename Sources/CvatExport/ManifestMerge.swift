@@ -164,7 +164,7 @@ public enum ManifestMerge {
         }
         if a.labels != b.labels { return "the label names or --label-offset differ" }
         if a.transform != b.transform {
-            let keys = Set(a.transform.keys).union(b.transform.keys).sorted().filter { a.transform[$0] != b.transform[$0] }
+            let keys = a.transform.differingKeys(from: b.transform)
             return "the transform differs in \(keys.joined(separator: ", "))"
         }
         guard let sa = a.slice, let sb = b.slice else { return nil }

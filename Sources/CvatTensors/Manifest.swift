@@ -21,8 +21,8 @@ public struct Manifest: Codable, Sendable, Hashable {
     /// The arrays by name (`images`, `labels`, `boxes`, ...). In a sharded manifest (`shards` is set) `file` is
     /// empty, and `dtype` and `shape` describe every shard's array concatenated along the first axis.
     public var arrays: [String: ArrayEntry]
-    /// Every transform parameter, as the command recorded it.
-    public var transform: [String: JSONValue]
+    /// Every parameter that decided the content.
+    public var transform: Transform
     /// Set when the arrays are split in shards (`--shard-size`, or a merged manifest): where each range of
     /// `samples` is stored.
     public var shards: [Shard]?
@@ -33,7 +33,7 @@ public struct Manifest: Codable, Sendable, Hashable {
 
     public init(
         tool: Tool, source: Source, labels: Labels, samples: [Sample] = [], skipped: [Skipped] = [],
-        arrays: [String: ArrayEntry] = [:], transform: [String: JSONValue] = [:]
+        arrays: [String: ArrayEntry] = [:], transform: Transform
     ) {
         self.formatVersion = Self.currentFormatVersion
         self.tool = tool
@@ -212,14 +212,12 @@ public struct Manifest: Codable, Sendable, Hashable {
         public var width: Int
         public var height: Int
         public var jobID: Int?
-        /// Set when the sample is kept but something about it was dropped (for example boxes without area).
-        public var skippedReason: String?
         /// Video tasks only: the frame's number in the video (`frame` is task-relative).
         public var sourceFrame: Int?
 
         public init(
             taskID: Int, frame: Int, name: String, width: Int, height: Int, jobID: Int? = nil,
-            skippedReason: String? = nil, sourceFrame: Int? = nil
+            sourceFrame: Int? = nil
         ) {
             self.taskID = taskID
             self.frame = frame
@@ -227,7 +225,6 @@ public struct Manifest: Codable, Sendable, Hashable {
             self.width = width
             self.height = height
             self.jobID = jobID
-            self.skippedReason = skippedReason
             self.sourceFrame = sourceFrame
         }
 
@@ -235,7 +232,6 @@ public struct Manifest: Codable, Sendable, Hashable {
             case taskID = "task_id"
             case frame, name, width, height
             case jobID = "job_id"
-            case skippedReason = "skipped_reason"
             case sourceFrame = "source_frame"
         }
     }

@@ -17,7 +17,14 @@ import Testing
         ],
         skipped: [.init(taskID: 22, frame: 1, reason: "no tags")],
         arrays: ["images": .init(file: "images.npy", dtype: .uint8, shape: [2, 3, 224, 224])],
-        transform: ["resize": ["shorter": 256, "center_crop": [224, 224]], "normalize": false, "mean": [0.485, 0.456]])
+        transform: transform)
+
+    static let transform = Manifest.Transform(
+        target: "label", resize: .init(mode: "resize-shorter", shorter: 256, centerCrop: .init(width: 224, height: 224)),
+        filter: "bilinear", layout: "nchw", dtype: .float32,
+        normalize: .init(mean: [0.485, 0.456, 0.406].map { Double(Float($0)) }, std: [0.229, 0.224, 0.225]),
+        format: "npy", labelOffset: 1, labelMap: nil, shapeTypes: [], ellipseBox: "full-ellipse", tracks: true,
+        jobFilter: nil, skipInvalid: false, dctScaling: "disabled", maxPixels: 178_956_970)
 
     @Test func credentialsNeverReachTheFile() {
         #expect(Self.sample.source.server == "https://cvat.example.com:8080/")
@@ -55,7 +62,55 @@ import Testing
             try Python.run(check, [url.path])
                 == "['arrays', 'format_version', 'labels', 'samples', 'skipped', 'source', 'tool', 'transform'] True 1 1 "
                 + "False 7 {'dtype': 'uint8', 'file': 'images.npy', 'shape': [2, 3, 224, 224]} "
-                + "{'center_crop': [224, 224], 'shorter': 256} 2024-05-01T10:00:00.123456Z")
+                + "{'center_crop': {'height': 224, 'width': 224}, 'mode': 'resize-shorter', 'shorter': 256} "
+                + "2024-05-01T10:00:00.123456Z")
+    }
+
+    /// The keys every export records are written even when unset (as null), and a target's or a video's own keys
+    /// only where they apply: the same JSON as before the record had a type.
+    @Test func transformWritesNullForUnsetCommonKeysAndOmitsOtherTargetsKeys() throws {
+        func keys(_ t: Manifest.Transform) throws -> [String: String] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let object = try JSONSerialization.jsonObject(with: encoder.encode(t)) as? [String: Any] ?? [:]
+            return object.mapValues { $0 is NSNull ? "null" : "\($0)" }
+        }
+        let label = try keys(Self.transform)
+        #expect(
+            label.keys.sorted() == [
+                "dct_scaling", "dtype", "ellipse_box", "filter", "format", "job_filter", "label_map", "label_offset",
+                "layout", "max_pixels", "normalize", "resize", "shape_types", "skip_invalid", "target", "tracks",
+            ])
+        #expect(label["job_filter"] == "null" && label["label_map"] == "null")
+
+        var points = Self.transform
+        points.target = "keypoints"
+        points.keypointCount = 17
+        points.videoFrames = "compressed"
+        let keypoints = try keys(points)
+        #expect(keypoints["keypoint_count"] == "17" && keypoints["keypoint_names"] == "null")
+        #expect(keypoints["video_frames"] == "compressed" && keypoints["background_index"] == nil)
+
+        var semantic = Self.transform
+        semantic.target = "semantic"
+        semantic.backgroundIndex = 0
+        semantic.maskDType = .uint16
+        semantic.normalize = nil
+        let map = try keys(semantic)
+        #expect(map["background_index"] == "0" && map["mask_dtype"] == "uint16" && map["normalize"] == "null")
+        #expect(map["keypoint_names"] == nil && map["video_frames"] == nil)
+
+        let decoded = try JSONDecoder().decode(Manifest.Transform.self, from: JSONEncoder().encode(points))
+        #expect(decoded == points)
+    }
+
+    @Test func differingKeysNameEveryKeyThatChanged() {
+        var other = Self.transform
+        #expect(Self.transform.differingKeys(from: other).isEmpty)
+        other.resize.width = 224
+        other.tracks = false
+        other.keypointNames = ["nose"]
+        #expect(Self.transform.differingKeys(from: other) == ["keypoint_names", "resize", "tracks"])
     }
 
     @Test func otherFormatVersionsAreRefused() throws {
@@ -70,11 +125,5 @@ import Testing
         } throws: { error in
             "\(error)".contains("format version 2; this cvat-ds reads version 1")
         }
-    }
-
-    @Test func jsonValueRoundTripsEveryKind() throws {
-        let value: JSONValue = ["a": nil, "b": true, "c": 3, "d": 2.5, "e": "x", "f": [1, "two"], "g": ["h": -1]]
-        let data = try JSONEncoder().encode(value)
-        #expect(try JSONDecoder().decode(JSONValue.self, from: data) == value)
     }
 }
