@@ -6,8 +6,8 @@ import PackageDescription
 ///      for what Swift cannot call); CCvatResample (the resize kernels)
 ///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls)
 ///   CvatHTTP <- CvatAPI <- CvatCache (with CvatArchive)
-///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors
-///   CvatExport (cache + codecs + geometry + tensors) and CvatPreview (tensors + codecs) <- CvatDSCommands <- cvat-ds
+///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors;  CvatTargets (API annotations + geometry -> targets)
+///   CvatExport (cache + codecs + targets + tensors) and CvatPreview (tensors + codecs) <- CvatDSCommands <- cvat-ds
 /// Every dependency below is imported by the target that declares it, and no lower module imports a higher one.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -50,15 +50,19 @@ let package = Package(
             name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
         .target(name: "CvatGeometry", swiftSettings: swiftSettings),
         .target(name: "CvatTensors", swiftSettings: swiftSettings),
+        .target(name: "CvatTargets", dependencies: ["CvatAPI", "CvatGeometry"], swiftSettings: swiftSettings),
         .target(
             name: "CvatExport",
-            dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors"],
+            dependencies: [
+                "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTargets",
+                "CvatTensors",
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "CvatDSCommands",
             dependencies: [
-                "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTargets",
+                "CvatTensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cvat-ds", dependencies: ["CvatDSCommands"], swiftSettings: swiftSettings),
@@ -98,6 +102,9 @@ let package = Package(
             name: "CvatImageTests", dependencies: ["CvatImage", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatGeometryTests", dependencies: ["CvatGeometry", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatTargetsTests", dependencies: ["CvatTargets", "CvatAPI", "CvatGeometry"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
