@@ -6,13 +6,9 @@ extension TargetExtractor {
     /// cropped, each mask resampled with it (Pillow NEAREST) and the boxes mapped and clipped like `bboxes`, a
     /// box left without area dropped with its mask.
     func instanceMasks(_ shapes: [FrameShape], plan: ImagePlan) throws(InvalidFrame) -> SampleTargets {
-        var rows: [(box: Box, classIndex: Int, shape: FrameShape)] = []
-        for shape in selected(shapes) {
-            let index = try classIndex(shape)
-            rows.append((try box(around: shape), index, shape))
-        }
+        let instances = try boxedShapes(shapes)
         var targets = SampleTargets()
-        let kept = appendBoxes(rows, plan: plan, to: &targets)
+        let kept = appendBoxes(instances, plan: plan, to: &targets)
         guard !kept.isEmpty else { return targets }
 
         let source = plan.sourceSize
@@ -29,10 +25,10 @@ extension TargetExtractor {
                         rebasing: all[(slotIndex * outputArea)..<((slotIndex + 1) * outputArea)])
                     do throws(InvalidFrame) {
                         if plan.isIdentity {
-                            try ShapePainter.draw(rows[i].shape, into: slot, size: source, value: 1)
+                            try ShapePainter.draw(instances[i].shape, into: slot, size: source, value: 1)
                         } else {
                             scratch.update(repeating: 0)
-                            try ShapePainter.draw(rows[i].shape, into: scratch, size: source, value: 1)
+                            try ShapePainter.draw(instances[i].shape, into: scratch, size: source, value: 1)
                             do {
                                 try plan.resampleMask(UnsafeBufferPointer(scratch), into: slot, pad: 0)
                             } catch {

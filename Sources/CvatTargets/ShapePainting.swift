@@ -84,7 +84,8 @@ enum ShapePainter {
                 throw InvalidFrame(reason: "a mask\(shape.originPhrase) cannot be decoded: \(error)")
             }
         case .polygon, .rectangle:
-            guard let outline = ShapeGeometry(type: kind, points: shape.points, rotation: shape.rotation).outline else {
+            let geometry = ShapeGeometry(type: kind, points: shape.points, rotation: shape.rotation)
+            guard let outline = geometry.outline else {
                 throw InvalidFrame(
                     reason: "a \(kind.rawValue)\(shape.originPhrase) has malformed points (\(shape.points.count) values)")
             }

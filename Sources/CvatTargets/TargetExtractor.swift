@@ -61,32 +61,45 @@ package struct TargetExtractor: Sendable {
         return index
     }
 
-    /// The box around a shape, as cvat-sdk's `shape_bbox` computes it.
-    func box(around shape: FrameShape) throws(InvalidFrame) -> Box {
-        let geometry = ShapeGeometry(type: shape.kind, points: shape.points, rotation: shape.rotation)
-        guard let box = boundingBox(of: geometry) else {
-            throw InvalidFrame(
-                reason: "a \(shape.kind.rawValue)\(shape.originPhrase) has malformed points (\(shape.points.count) values)")
+    /// The shapes of `shapeTypes` with their class index and their box as cvat-sdk's `shape_bbox` computes it, in
+    /// the frame's order.
+    func boxedShapes(_ shapes: [FrameShape]) throws(InvalidFrame) -> [BoxedShape] {
+        var result: [BoxedShape] = []
+        for shape in selected(shapes) {
+            let index = try classIndex(shape)
+            let geometry = ShapeGeometry(type: shape.kind, points: shape.points, rotation: shape.rotation)
+            guard let box = boundingBox(of: geometry) else {
+                throw InvalidFrame(
+                    reason: "a \(shape.kind.rawValue)\(shape.originPhrase) has malformed points "
+                        + "(\(shape.points.count) values)")
+            }
+            result.append(BoxedShape(shape: shape, box: box, classIndex: index))
         }
-        return box
+        return result
     }
 
-    /// Appends one row per box as the image's plan leaves it, and returns the positions in `rows` kept.
+    /// Appends one row per box as the image's plan leaves it, and returns the positions in `shapes` kept.
     ///
     /// Without a geometric transform the boxes are cvat-sdk's, untouched (even those without area or reaching
     /// outside the image); with one they follow the pixels and are clipped, and those left without area are
     /// dropped with the rest of their row.
-    func appendBoxes(
-        _ rows: [(box: Box, classIndex: Int, shape: FrameShape)], plan: ImagePlan, to targets: inout SampleTargets
-    ) -> [Int] {
+    func appendBoxes(_ shapes: [BoxedShape], plan: ImagePlan, to targets: inout SampleTargets) -> [Int] {
         if plan.isIdentity {
-            for row in rows { targets.boxes.append(row.box, classIndex: row.classIndex, of: row.shape) }
-            return Array(rows.indices)
+            for item in shapes { targets.boxes.append(item.box, classIndex: item.classIndex, of: item.shape) }
+            return Array(shapes.indices)
         }
-        let (mapped, kept) = plan.transformBoxes(rows.map(\.box))
+        let (mapped, kept) = plan.transformBoxes(shapes.map(\.box))
         for (box, i) in zip(mapped, kept) {
-            targets.boxes.append(box, classIndex: rows[i].classIndex, of: rows[i].shape)
+            targets.boxes.append(box, classIndex: shapes[i].classIndex, of: shapes[i].shape)
         }
         return kept
     }
+}
+
+/// A shape with what a box row needs, before the image's plan maps the box.
+struct BoxedShape {
+    var shape: FrameShape
+    /// In the shape's original pixel coordinates.
+    var box: Box
+    var classIndex: Int
 }
