@@ -6,8 +6,8 @@ import PackageDescription
 ///      for what Swift cannot call); CCvatResample (the resize kernels)
 ///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls)
 ///   CvatHTTP <- CvatAPI <- CvatCache (with CvatArchive)
-///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors
-///   CvatExport (cache + codecs + geometry + tensors) and CvatPreview (tensors + image + codecs) <- CvatDSCommands
+///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors;  CvatTargets (API annotations + geometry -> targets)
+///   CvatExport (cache + codecs + targets + tensors) and CvatPreview (tensors + image + codecs) <- CvatDSCommands
 ///   <- cvat-ds
 /// Every dependency below is imported by the target that declares it, and no lower module imports a higher one.
 let swiftSettings: [SwiftSetting] = [
@@ -51,9 +51,13 @@ let package = Package(
             name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
         .target(name: "CvatGeometry", swiftSettings: swiftSettings),
         .target(name: "CvatTensors", swiftSettings: swiftSettings),
+        .target(name: "CvatTargets", dependencies: ["CvatAPI", "CvatGeometry"], swiftSettings: swiftSettings),
         .target(
             name: "CvatExport",
-            dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors"],
+            dependencies: [
+                "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTargets",
+                "CvatTensors",
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "CvatPreview", dependencies: ["CvatErrors", "CvatImage", "CvatCodecs", "CvatTensors"],
@@ -62,7 +66,7 @@ let package = Package(
             name: "CvatDSCommands",
             dependencies: [
                 "CvatErrors", "CvatSystem", "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatPreview", "CvatImage",
-                "CvatCodecs", "CvatGeometry", "CvatTensors",
+                "CvatCodecs", "CvatGeometry", "CvatTargets", "CvatTensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -103,6 +107,9 @@ let package = Package(
             name: "CvatImageTests", dependencies: ["CvatImage", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatGeometryTests", dependencies: ["CvatGeometry", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatTargetsTests", dependencies: ["CvatTargets", "CvatAPI", "CvatGeometry"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),

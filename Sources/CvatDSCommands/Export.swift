@@ -5,6 +5,7 @@ import CvatCodecs
 import CvatExport
 import CvatImage
 import CvatGeometry
+import CvatTargets
 import Foundation
 import Synchronization
 

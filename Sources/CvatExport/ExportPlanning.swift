@@ -1,6 +1,7 @@
 import CvatAPI
 import CvatCache
 import CvatGeometry
+import CvatTargets
 
 /// The skeleton labels of an export: which sublabels are a skeleton's keypoints, in order.
 struct SkeletonKeypoints: Sendable {
@@ -28,9 +29,8 @@ struct KeypointLayout {
         frame: Int
     ) throws {
         for shape in shapes {
-            guard let kind = shape.kind, shapeTypes.contains(kind), kind == .skeleton || kind == .points else {
-                continue
-            }
+            let kind = shape.kind
+            guard shapeTypes.contains(kind), kind == .skeleton || kind == .points else { continue }
             let name = skeletons.labelNames[shape.labelID].map { "'\($0)'" } ?? "id \(shape.labelID)"
             let n: Int
             let what: String
@@ -38,11 +38,11 @@ struct KeypointLayout {
                 // A skeleton of an unknown label is reported per frame by the extractor (--skip-invalid applies).
                 guard let keypoints = skeletons.sublabels[shape.labelID] else { continue }
                 n = keypoints.count
-                what = "a skeleton\(shape.origin) of label \(name) with \(n) keypoints"
+                what = "a skeleton\(shape.originPhrase) of label \(name) with \(n) keypoints"
                 skeletonLabels.insert(shape.labelID)
             } else {
                 n = shape.points.count / 2
-                what = "a points shape\(shape.origin) of label \(name) with \(n) points"
+                what = "a points shape\(shape.originPhrase) of label \(name) with \(n) points"
                 sawPoints = true
             }
             let here = "task \(task.id), frame \(frame)"

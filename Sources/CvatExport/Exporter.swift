@@ -6,6 +6,7 @@ import CvatCodecs
 import CvatImage
 public import CvatTensors
 import CvatGeometry
+import CvatTargets
 
 /// Progress of an export, for a progress bar.
 public enum ExportEvent: Sendable {

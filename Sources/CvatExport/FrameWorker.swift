@@ -2,6 +2,7 @@ import CvatArchive
 import CvatCodecs
 import CvatImage
 import CvatGeometry
+import CvatTargets
 import Foundation
 import Synchronization
 

@@ -1,6 +1,7 @@
 import CvatImage
 import CvatTensors
 import CvatGeometry
+import CvatTargets
 import Foundation
 
 /// The arrays of an export (or of one shard of it), written as samples arrive.
@@ -116,11 +117,11 @@ final class OutputArrays {
             }
             if let labels, let label = sample.targets.label { try labels.append([label]) }
             if let boxes, let boxLabels, let boxOffsets {
-                try boxes.append(sample.targets.boxes)
-                try boxLabels.append(sample.targets.boxLabels)
-                boxCount += Int64(sample.targets.boxLabels.count)
+                try boxes.append(sample.targets.boxes.corners)
+                try boxLabels.append(sample.targets.boxes.labels)
+                boxCount += Int64(sample.targets.boxes.count)
                 try boxOffsets.append([boxCount])
-                try boxTrackIDs?.append(sample.targets.boxTrackIDs)
+                try boxTrackIDs?.append(sample.targets.boxes.trackIDs)
             }
             try keypoints?.append(sample.targets.keypoints)
             if let masks {
@@ -132,7 +133,7 @@ final class OutputArrays {
                         try maskOffsets.append([maskElements])
                     } else {
                         var ends: [Int64] = []
-                        for _ in sample.targets.boxLabels {
+                        for _ in 0..<sample.targets.boxes.count {
                             maskElements += area
                             ends.append(maskElements)
                         }

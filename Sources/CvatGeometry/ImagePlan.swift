@@ -160,6 +160,11 @@ public struct ImagePlan: Sendable, Hashable {
         return PixelRect(x: left - padLeft, y: top - padTop, width: c.width, height: c.height)
     }
 
+    /// Whether the pixels keep their size and nothing is cropped or padded, so that coordinates need no mapping.
+    public var isIdentity: Bool {
+        resizeSize == nil && crop == PixelRect(x: 0, y: 0, width: sourceSize.width, height: sourceSize.height)
+    }
+
     /// The part of the output that shows the image: the mapped source rectangle within `[0, W] x [0, H]`;
     /// letterbox and crop padding lie outside it.
     public var contentRegion: Box {

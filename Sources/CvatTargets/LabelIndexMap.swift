@@ -1,5 +1,5 @@
 /// Why a label map could not be built; each case names what to fix.
-public enum LabelMapError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum LabelMapError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The user's name→index map has no entry for a label of the task (cvat-sdk raises `KeyError` here);
     /// `mappedNames` are the names the map does have, sorted.
     case missingLabel(name: String, labelID: Int, mappedNames: [String])
@@ -10,7 +10,7 @@ public enum LabelMapError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The offset would produce negative indices.
     case negativeOffset(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingLabel(let name, let id, let mapped):
             let known = mapped.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -30,17 +30,17 @@ public enum LabelMapError: Error, Sendable, Hashable, CustomStringConvertible {
 ///
 /// `labelOffset` is added to every index so that models which reserve 0 for background (torchvision's
 /// detection models) can be fed directly; cvat-sdk has no such offset, so 0 gives its exact numbering.
-public struct LabelIndexMap: Sendable, Hashable {
+package struct LabelIndexMap: Sendable, Hashable {
     /// Added to every index.
-    public let labelOffset: Int
+    package let labelOffset: Int
     /// Index before the offset, by label id.
-    public let baseIndexByLabelID: [Int: Int]
+    package let baseIndexByLabelID: [Int: Int]
     /// The label names at each index before the offset, in label-id order; an index that no label uses has
     /// none, and a user's map may put several names at one index.
-    public let namesByIndex: [[String]]
+    package let namesByIndex: [[String]]
 
     /// cvat-sdk's default numbering: labels sorted by id, numbered from 0.
-    public init(labels: [(id: Int, name: String)], labelOffset: Int = 0) throws(LabelMapError) {
+    package init(labels: [(id: Int, name: String)], labelOffset: Int = 0) throws(LabelMapError) {
         let sorted = try Self.checked(labels, labelOffset: labelOffset)
         var byID: [Int: Int] = [:]
         for (index, label) in sorted.enumerated() { byID[label.id] = index }
@@ -51,7 +51,7 @@ public struct LabelIndexMap: Sendable, Hashable {
 
     /// A user's numbering by name, as cvat-sdk's `label_name_to_index`: every label of the task must have an
     /// entry; extra names are allowed (one map may serve several tasks of a project).
-    public init(
+    package init(
         labels: [(id: Int, name: String)], nameToIndex: [String: Int], labelOffset: Int = 0
     ) throws(LabelMapError) {
         let sorted = try Self.checked(labels, labelOffset: labelOffset)
@@ -87,23 +87,23 @@ public struct LabelIndexMap: Sendable, Hashable {
     }
 
     /// The tensor index of a label (offset included), or nil for an id the task does not define.
-    public func index(ofLabelID id: Int) -> Int? {
+    package func index(ofLabelID id: Int) -> Int? {
         baseIndexByLabelID[id].map { $0 + labelOffset }
     }
 
     /// How many class indices a model needs: the offset plus one past the highest label index.
-    public var classCount: Int { labelOffset + namesByIndex.count }
+    package var classCount: Int { labelOffset + namesByIndex.count }
 }
 
 /// Why a frame has no single label, as cvat-sdk's `ExtractSingleLabelIndex` raises; the caller adds the task and
 /// frame to the message.
-public enum SingleLabelError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum SingleLabelError: Error, Sendable, Hashable, CustomStringConvertible {
     case noTags
     case multipleTags(count: Int)
     /// A tag refers to a label id the task does not define.
     case unknownLabelID(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noTags: return "the frame has no tags; classification needs exactly one"
         case .multipleTags(let count): return "the frame has \(count) tags; classification needs exactly one"
@@ -115,7 +115,7 @@ public enum SingleLabelError: Error, Sendable, Hashable, CustomStringConvertible
 extension LabelIndexMap {
     /// The class index of a frame's only tag, like cvat-sdk's `ExtractSingleLabelIndex`: two tags are an error
     /// even when they carry the same label.
-    public func singleLabelIndex(tagLabelIDs: [Int]) throws(SingleLabelError) -> Int {
+    package func singleLabelIndex(tagLabelIDs: [Int]) throws(SingleLabelError) -> Int {
         guard let first = tagLabelIDs.first else { throw .noTags }
         guard tagLabelIDs.count == 1 else { throw .multipleTags(count: tagLabelIDs.count) }
         guard let index = index(ofLabelID: first) else { throw .unknownLabelID(first) }

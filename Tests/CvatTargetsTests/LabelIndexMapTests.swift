@@ -1,4 +1,4 @@
-import CvatGeometry
+import CvatTargets
 import Testing
 
 @Suite struct LabelIndexMapTests {

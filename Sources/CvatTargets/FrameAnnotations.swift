@@ -1,0 +1,177 @@
+package import CvatAPI
+package import CvatGeometry
+
+/// Where a frame's shape comes from: the server's identity of what was annotated.
+///
+/// Kept on every shape so that per-box columns and messages can name the annotation a target row was made from.
+package enum ShapeOrigin: Sendable, Hashable {
+    /// A shape stored on the frame; `id` is the server's shape id (nil in annotations written without ids).
+    case shape(id: Int?)
+    /// A per-frame shape the server makes from a track; `id` is the track's server id, or its position among the
+    /// task's tracks when it has none.
+    case track(id: Int)
+}
+
+/// One shape on one frame: a plain shape as stored, or a per-frame shape CVAT's server makes from a track.
+///
+/// Targets read this rather than the API's `Shape` so that both kinds flow through every transform alike, and so
+/// that the shape's type is decided once, when the frame's annotations are grouped.
+package struct FrameShape: Sendable {
+    package var kind: ShapeKind
+    package var labelID: Int
+    package var points: [Double]
+    package var rotation: Double
+    package var occluded: Bool
+    package var outside: Bool
+    package var zOrder: Int
+    /// Skeleton keypoints (sublabel shapes); empty for other types.
+    package var elements: [SkeletonElement]
+    package var origin: ShapeOrigin
+
+    /// A stored shape, or nil when its type is not one of `ShapeKind` (see `FrameAnnotations.init`).
+    package init?(_ shape: Shape) {
+        guard let kind = ShapeKind(rawValue: shape.type) else { return nil }
+        self.kind = kind
+        labelID = shape.labelID
+        points = shape.points
+        rotation = shape.rotation
+        occluded = shape.occluded
+        outside = shape.outside
+        zOrder = shape.zOrder
+        elements = (shape.elements ?? []).map(SkeletonElement.init)
+        origin = .shape(id: shape.id)
+    }
+
+    package init(_ shape: InterpolatedShape) {
+        kind = shape.type
+        labelID = shape.labelID
+        points = shape.points
+        rotation = shape.rotation
+        occluded = shape.occluded
+        outside = shape.outside
+        zOrder = shape.zOrder
+        elements = shape.elements.map(SkeletonElement.init)
+        origin = .track(id: shape.trackID)
+    }
+
+    /// The server id of the track the shape comes from; nil for a plain shape.
+    package var trackID: Int? {
+        if case .track(let id) = origin { id } else { nil }
+    }
+
+    /// " of track N" for a track's shape, empty for a plain one: appended to the shape's type in messages.
+    package var originPhrase: String { trackID.map { " of track \($0)" } ?? "" }
+}
+
+/// One keypoint of a skeleton on one frame: a stored skeleton's element, or an element track's shape.
+///
+/// An element is read as one keypoint whatever type it is stored with (CVAT stores every element as `points`),
+/// so it carries no `ShapeKind` and an element of a type cvat-ds does not know is kept.
+package struct SkeletonElement: Sendable {
+    /// The keypoint's sublabel.
+    package var labelID: Int
+    package var points: [Double]
+    package var occluded: Bool
+    package var outside: Bool
+    package var origin: ShapeOrigin
+
+    init(_ shape: Shape) {
+        labelID = shape.labelID
+        points = shape.points
+        occluded = shape.occluded
+        outside = shape.outside
+        origin = .shape(id: shape.id)
+    }
+
+    init(_ shape: InterpolatedShape) {
+        labelID = shape.labelID
+        points = shape.points
+        occluded = shape.occluded
+        outside = shape.outside
+        origin = .track(id: shape.trackID)
+    }
+}
+
+/// What track interpolation needs to know about a task.
+package struct TrackContext: Sendable {
+    /// The task's size: tracks are evaluated on frames `0 ..< endFrame` (API.md §2.4).
+    package var endFrame: Int
+    package var deletedFrames: Set<Int>
+    package var dimension: TrackDimension
+
+    package init(endFrame: Int, deletedFrames: Set<Int>, dimension: TrackDimension) {
+        self.endFrame = endFrame
+        self.deletedFrames = deletedFrames
+        self.dimension = dimension
+    }
+}
+
+/// A track that cannot be turned into per-frame shapes; the caller adds the task and file.
+package struct TrackConversionError: Error {
+    package var message: String
+}
+
+/// One task's annotations grouped by frame: tags, then on each frame the plain shapes in stored order followed by
+/// the tracks' shapes in track order (the order CVAT's `AnnotationManager.to_shapes` produces). Annotations on
+/// deleted frames are dropped, as cvat-sdk's TaskDataset drops them.
+package struct FrameAnnotations: Sendable {
+    package var tags: [Int: [Tag]] = [:]
+    package var shapes: [Int: [FrameShape]] = [:]
+
+    package init() {}
+
+    /// `tracks` nil leaves tracks out (cvat-sdk cannot read them at all).
+    package init(
+        _ annotations: Annotations, activeFrames: Set<Int>, tracks: TrackContext?
+    ) throws(TrackConversionError) {
+        for tag in annotations.tags where activeFrames.contains(tag.frame) { tags[tag.frame, default: []].append(tag) }
+        for shape in annotations.shapes where activeFrames.contains(shape.frame) {
+            // A plain shape of a type cvat-ds does not know (a newer server's) has no target any transform could
+            // make, so it is left out here, once, as a type outside --shape-types would be. A track's keyframe of
+            // such a type is an error instead (`trackInput`): interpolation cannot move points it cannot read.
+            guard let frameShape = FrameShape(shape) else { continue }
+            shapes[shape.frame, default: []].append(frameShape)
+        }
+        guard let tracks else { return }
+        for (position, track) in annotations.tracks.enumerated() {
+            let input = try Self.trackInput(track, position: position)
+            let perFrame: [InterpolatedShape]
+            do {
+                perFrame = try TrackInterpolation.visibleShapes(
+                    track: input, endFrame: tracks.endFrame, deletedFrames: tracks.deletedFrames,
+                    dimension: tracks.dimension)
+            } catch {
+                throw TrackConversionError(message: "\(error)")
+            }
+            for shape in perFrame where activeFrames.contains(shape.frame) {
+                shapes[shape.frame, default: []].append(FrameShape(shape))
+            }
+        }
+    }
+
+    /// The API's `LabeledTrack` as interpolation reads it. A track without a server id is named by its position.
+    static func trackInput(_ track: Track, position: Int) throws(TrackConversionError) -> TrackInput {
+        let id = track.id ?? position
+        var keyframes: [TrackKeyframe] = []
+        keyframes.reserveCapacity(track.shapes.count)
+        for shape in track.shapes {
+            guard let kind = ShapeKind(rawValue: shape.type) else {
+                throw TrackConversionError(
+                    message: "track \(id) has a keyframe of the unknown type '\(shape.type)' on frame \(shape.frame)")
+            }
+            keyframes.append(
+                TrackKeyframe(
+                    id: shape.id ?? 0, frame: shape.frame, type: kind, points: shape.points, rotation: shape.rotation,
+                    occluded: shape.occluded, outside: shape.outside, zOrder: shape.zOrder,
+                    attributes: (shape.attributes ?? []).map { TrackAttribute(specID: $0.specID, value: $0.value) }))
+        }
+        var elements: [TrackInput] = []
+        for (index, element) in (track.elements ?? []).enumerated() {
+            elements.append(try trackInput(element, position: index))
+        }
+        return TrackInput(
+            id: id, labelID: track.labelID, startFrame: track.frame, keyframes: keyframes,
+            attributes: (track.attributes ?? []).map { TrackAttribute(specID: $0.specID, value: $0.value) },
+            elements: elements)
+    }
+}
