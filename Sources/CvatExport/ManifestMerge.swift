@@ -26,7 +26,7 @@ public enum ManifestMerge {
             do {
                 parts.append((folder, try Manifest.read(from: url)))
             } catch {
-                throw ExportError(.data, "\(error)")
+                throw ExportError(ExportError.Kind(error), "\(error)")
             }
         }
         // Every part must be a slice of one and the same export.
@@ -132,18 +132,14 @@ public enum ManifestMerge {
         do {
             merged.arrays = try Manifest.combinedArrays(of: shards)
         } catch {
-            throw ExportError(.data, "the parts' arrays differ: \(error)")
+            throw ExportError(ExportError.Kind(error), "the parts' arrays differ: \(error)")
         }
         do {
             try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         } catch {
             throw ExportError(.output, "cannot create \(outputFolder.path): \(error.localizedDescription)")
         }
-        do {
-            try merged.write(to: manifestURL)
-        } catch {
-            throw ExportError(.io, "\(error)")
-        }
+        try merged.write(into: outputFolder)
         return Report(manifest: manifestURL.path, parts: parts.count, samples: merged.samples.count, shards: shards.count)
     }
 

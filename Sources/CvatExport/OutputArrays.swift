@@ -42,8 +42,8 @@ final class OutputArrays {
         self.fixedSize = fixedSize
         self.suffix = suffix
         let pixelType: DType = options.pixelType == .uint8 ? .uint8 : .float32
-        func make(_ name: String, _ dtype: DType, _ trailing: [Int]) throws -> any ArrayWriter {
-            do {
+        func make(_ name: String, _ dtype: DType, _ trailing: [Int]) throws(ExportError) -> any ArrayWriter {
+            do throws(TensorWriteError) {
                 switch options.format {
                 case .npy:
                     let path = folder.appendingPathComponent("\(name)\(suffix).npy").path
@@ -56,7 +56,7 @@ final class OutputArrays {
                     return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
                 }
             } catch {
-                throw ExportError(.io, "\(error)")
+                throw ExportError(ExportError.Kind(error), "\(error)")
             }
         }
         if let size = fixedSize {
@@ -141,7 +141,7 @@ final class OutputArrays {
                 }
             }
         } catch let error as TensorWriteError {
-            throw ExportError(.io, "\(error)")
+            throw ExportError(ExportError.Kind(error), "\(error)")
         }
         samples += 1
     }
@@ -159,12 +159,12 @@ final class OutputArrays {
         ]
         for (name, writer) in all {
             guard let writer else { continue }
-            do {
+            do throws(TensorWriteError) {
                 let shape = try writer.finish()
                 entries[name] = Manifest.ArrayEntry(
                     file: URL(fileURLWithPath: writer.path).lastPathComponent, dtype: writer.dtype, shape: shape)
             } catch {
-                throw ExportError(.io, "\(error)")
+                throw ExportError(ExportError.Kind(error), "\(error)")
             }
         }
         guard options.format == .safetensors else { return entries }
@@ -176,10 +176,10 @@ final class OutputArrays {
             }
         }
         let file = folder.appendingPathComponent(safetensorsName).path
-        do {
+        do throws(TensorWriteError) {
             try SafetensorsWriter.write(parts, metadata: ["producer": "cvat-ds"], to: file)
         } catch {
-            throw ExportError(.io, "\(error)")
+            throw ExportError(ExportError.Kind(error), "\(error)")
         }
         for part in parts { unlink(part.rawPath) }
         return entries.mapValues { Manifest.ArrayEntry(file: safetensorsName, dtype: $0.dtype, shape: $0.shape) }
