@@ -102,6 +102,10 @@ let package = Package(
         .testTarget(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CvatExportTests",
+            dependencies: ["CvatExport", "CvatAPI", "CvatCache", "CvatGeometry", "CvatTensors", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "CvatDSCommandsTests",
             dependencies: ["CvatDSCommands", "CvatCodecs", "CvatImage", "CvatTensors", "CvatTestSupport"],
             swiftSettings: swiftSettings),
