@@ -1,11 +1,6 @@
 import CvatCache
-public import Foundation
-import CvatAPI
-import CvatArchive
-import CvatCodecs
-import CvatImage
 public import CvatTensors
-import CvatGeometry
+public import Foundation
 
 /// Progress of an export, for a progress bar.
 public enum ExportEvent: Sendable {
@@ -170,45 +165,5 @@ public struct Exporter: Sendable {
             }
         }
         return written
-    }
-
-    /// Runs on a pool thread: reads the chunk member, renders the image and computes the targets.
-    static func produce(
-        _ job: SampleJob, task: CachedTask, annotations: FrameAnnotations, extractor: TargetExtractor,
-        options: ExportOptions, pool: WorkerPool
-    ) throws -> Result<SampleOutput, InvalidFrame> {
-        let targets: SampleTargets
-        do {
-            targets = try extractor.targets(
-                tags: annotations.tags[job.frame] ?? [], shapes: annotations.shapes[job.frame] ?? [], plan: job.plan)
-        } catch {
-            return .failure(error)
-        }
-        let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
-        return try pool.withWorker { worker in
-            let bytes: Data
-            switch job.location {
-            case .chunkMember(let path, let member):
-                do {
-                    bytes = try worker.chunk(path).member(at: member)
-                } catch {
-                    throw ExportError(.data, "\(where_): \(error)")
-                }
-            case .file(let path):
-                do {
-                    bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-                } catch {
-                    throw ExportError(.data, "\(where_): cannot read \(path): \(error.localizedDescription)")
-                }
-            }
-            do {
-                let (image, size) = try worker.render(bytes, plan: job.plan, options: options)
-                return .success(SampleOutput(image: image, outputSize: size, targets: targets))
-            } catch let error as ExportError {
-                throw ExportError(error.kind, "\(where_) in \(job.location.path): \(error.message)")
-            } catch {
-                throw ExportError(.data, "\(where_) in \(job.location.path): \(error)")
-            }
-        }
     }
 }
