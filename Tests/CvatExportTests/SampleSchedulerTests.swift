@@ -12,22 +12,26 @@ import Testing
         var most: Int { state.withLock { $0.most } }
     }
 
-    @Test(arguments: [1, 3])
-    func samplesAreWrittenInOrderWithAtMostConcurrencyBeingMade(concurrency: Int) async throws {
+    @Test(arguments: [(1, 8), (3, 8), (4, 2)])
+    func samplesAreWrittenInOrderWithinTheBounds(concurrency: Int, window: Int) async throws {
         let gauge = Gauge()
+        let finished = Atomic(0)
         var written: [Int] = []
-        try await SampleScheduler(concurrency: concurrency, window: 8).run(count: 40) { index in
+        try await SampleScheduler(concurrency: concurrency, window: window).run(count: 40) { index in
             gauge.enter()
             defer { gauge.leave() }
             // Later samples finish first now and then, so the writer must hold them back.
             usleep(UInt32((40 - index) % 7) * 300)
+            finished.add(1, ordering: .relaxed)
             return index * 10
         } write: { index, output in
             #expect(output == index * 10)
+            // Made but not yet written: this one and those waiting behind it.
+            #expect(finished.load(ordering: .relaxed) - written.count <= window)
             written.append(index)
         }
         #expect(written == Array(0..<40))
-        #expect(gauge.most <= concurrency)
+        #expect(gauge.most <= min(concurrency, window))
     }
 
     @Test func noSampleAtAllWritesNothing() async throws {
