@@ -98,7 +98,7 @@ public struct Exporter: Sendable {
         if let aside { try? fileManager.removeItem(at: aside) }
     }
 
-    /// Plans every sample, slices, then makes the samples on all cores and writes them in order, and the manifest.
+    /// Plans every sample, keeps the `--shard I/N` slice, makes and writes the samples in order, then the manifest.
     private func write(into folder: URL, finalPath: URL, toolVersion: String) async throws -> ExportReport {
         var plan = try ExportPlanner(source: source, options: options).plan()
         var slice: Manifest.Slice?

@@ -66,16 +66,18 @@ final class OutputArrays {
             imageShapes = nil
         } else {
             images = try make("images", pixelType, [])
-            imageOffsets = try make("image_offsets", .int64, [])
+            let offsets = try make("image_offsets", .int64, [])
+            imageOffsets = offsets
             imageShapes = try make("image_shapes", .int64, [3])
-            try imageOffsets!.append([Int64(0)])
+            try Self.startOffsets(offsets)
         }
         labels = options.target == .label ? try make("labels", .int64, []) : nil
         if options.target.writesBoxes {
             boxes = try make("boxes", .float32, [4])
             boxLabels = try make("box_labels", .int64, [])
-            boxOffsets = try make("box_offsets", .int64, [])
-            try boxOffsets!.append([Int64(0)])
+            let offsets = try make("box_offsets", .int64, [])
+            boxOffsets = offsets
+            try Self.startOffsets(offsets)
             boxTrackIDs = options.includeTracks ? try make("box_track_ids", .int64, []) : nil
         } else {
             boxes = nil
@@ -93,8 +95,9 @@ final class OutputArrays {
                 maskOffsets = nil
             } else {
                 masks = try make("masks", dtype, [])
-                maskOffsets = try make("mask_offsets", .int64, [])
-                try maskOffsets!.append([Int64(0)])
+                let offsets = try make("mask_offsets", .int64, [])
+                maskOffsets = offsets
+                try Self.startOffsets(offsets)
             }
         } else {
             masks = nil
@@ -103,16 +106,25 @@ final class OutputArrays {
         }
     }
 
+    /// The 0 an offsets array begins with, so that sample i's elements are `offsets[i]..<offsets[i + 1]`.
+    private static func startOffsets(_ offsets: any ArrayWriter) throws(ExportError) {
+        do throws(TensorWriteError) {
+            try offsets.append([Int64(0)])
+        } catch {
+            throw ExportError(ExportError.Kind(error), "\(error)")
+        }
+    }
+
     func append(_ sample: SampleOutput) throws {
         do {
             try sample.image.withUnsafeBytes { raw in try images.append(raw) }
-            if fixedSize == nil {
+            if let imageOffsets, let imageShapes {
                 let count = Int64(sample.outputSize.width * sample.outputSize.height * 3)
                 elements += count
-                try imageOffsets!.append([elements])
+                try imageOffsets.append([elements])
                 let h = Int64(sample.outputSize.height)
                 let w = Int64(sample.outputSize.width)
-                try imageShapes!.append(options.layout == .hwc ? [h, w, 3] : [3, h, w])
+                try imageShapes.append(options.layout == .hwc ? [h, w, 3] : [3, h, w])
             }
             if let labels, let label = sample.targets.label { try labels.append([label]) }
             if let boxes, let boxLabels, let boxOffsets {
