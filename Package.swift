@@ -117,6 +117,10 @@ let package = Package(
             name: "CvatPreviewTests", dependencies: ["CvatPreview", "CvatImage", "CvatTensors", "CvatTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "CvatExportTests",
+            dependencies: ["CvatExport", "CvatAPI", "CvatCache", "CvatGeometry", "CvatTensors", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "CvatDSCommandsTests",
             dependencies: ["CvatDSCommands", "CvatCodecs", "CvatImage", "CvatTensors", "CvatTestSupport"],
             swiftSettings: swiftSettings),

@@ -3,81 +3,131 @@ import CvatCache
 import CvatGeometry
 import CvatTargets
 
-/// The skeleton labels of an export: which sublabels are a skeleton's keypoints, in order.
-struct SkeletonKeypoints: Sendable {
-    /// Skeleton label id → its keypoints' label ids, in the label's `sublabels` order.
-    var sublabels: [Int: [Int]] = [:]
-    /// Skeleton label id → its keypoints' names, in the same order.
-    var names: [Int: [String]] = [:]
-    /// Every label's name by id, for messages.
-    var labelNames: [Int: String] = [:]
+/// One sample to produce: where its bytes are and how to transform them.
+struct SampleJob: Sendable {
+    /// The sample's position in the export (in the slice, with `--shard I/N`).
+    var index: Int
+    /// The sample's task, as an index into the source's tasks and the plan's annotations.
+    var taskIndex: Int
+    var frame: Int
+    var name: String
+    var location: FrameLocation
+    /// Video tasks: the frame's number in the video.
+    var sourceFrame: Int?
+    /// The frame's original size (from the task's frame list) and what the resize makes of it.
+    var plan: ImagePlan
+    /// The CVAT job the frame was kept for, with a job filter.
+    var jobID: Int?
 }
 
-/// K, the number of keypoints per instance, agreed on by every instance of a `keypoints` export.
-///
-/// `keypoints.npy` is `(M, K, 3)`, so K must be known before the first sample is written and be the same for
-/// all; the export is planned first, so a disagreement stops it before any pixel is decoded.
-struct KeypointLayout {
-    private(set) var count: Int?
-    /// Where K was first seen, for the message when another instance disagrees.
-    private var firstSeen = ""
-    private var skeletonLabels: Set<Int> = []
-    private var sawPoints = false
+/// Every sample of an export and everything its targets need, known before any pixel is decoded, so the image
+/// array can be fixed-size or ragged from the start and a bad frame list or label map stops the export early.
+struct ExportPlan: Sendable {
+    /// In sample order: tasks by id, each task's kept frames in order.
+    var samples: [SampleJob]
+    /// Each task's annotations by frame, in the source's task order.
+    var annotations: [FrameAnnotations]
+    var labelMap: LabelIndexMap
+    var shapeTypes: Set<ShapeKind>
+    var skeletons: SkeletonKeypoints
+    /// K of `keypoints` and, when every instance is a skeleton of one label, the keypoints' names.
+    var keypointCount: Int
+    var keypointNames: [String]?
+    var semantic: SemanticSettings
+    /// The one output size of every sample, or nil when they differ and the arrays are ragged. Decided over every
+    /// planned sample, before slicing, so that every slice and shard has the same arrays.
+    var fixedSize: PixelSize?
 
-    mutating func check(
-        _ shapes: [FrameShape], shapeTypes: Set<ShapeKind>, skeletons: SkeletonKeypoints, task: CachedTask,
-        frame: Int
-    ) throws {
-        for shape in shapes {
-            let kind = shape.kind
-            guard shapeTypes.contains(kind), kind == .skeleton || kind == .points else { continue }
-            let name = skeletons.labelNames[shape.labelID].map { "'\($0)'" } ?? "id \(shape.labelID)"
-            let n: Int
-            let what: String
-            if kind == .skeleton {
-                // A skeleton of an unknown label is reported per frame by the extractor (--skip-invalid applies).
-                guard let keypoints = skeletons.sublabels[shape.labelID] else { continue }
-                n = keypoints.count
-                what = "a skeleton\(shape.originPhrase) of label \(name) with \(n) keypoints"
-                skeletonLabels.insert(shape.labelID)
-            } else {
-                n = shape.points.count / 2
-                what = "a points shape\(shape.originPhrase) of label \(name) with \(n) points"
-                sawPoints = true
-            }
-            let here = "task \(task.id), frame \(frame)"
-            guard let count else {
-                count = n
-                firstSeen = "\(here) has \(what)"
-                continue
-            }
-            guard n == count else {
-                throw ExportError(
-                    .data,
-                    "\(here) (\(task.layout.annotationsJSON(task.id).path)): \(what), but \(firstSeen); keypoints.npy "
-                        + "holds the same number of keypoints for every instance, so they must agree (--shape-types "
-                        + "skeleton or --shape-types points exports only one kind)")
-            }
-        }
-    }
-
-    /// K and, when every instance is a skeleton of one label, the keypoints' names. Without any instance, K is
-    /// that of the first skeleton label (by id), or 0.
-    func resolved(_ skeletons: SkeletonKeypoints, shapeTypes: Set<ShapeKind>) -> (count: Int, names: [String]?) {
-        if let count {
-            if !sawPoints, skeletonLabels.count == 1, let label = skeletonLabels.first {
-                return (count, skeletons.names[label])
-            }
-            return (count, nil)
-        }
-        if shapeTypes.contains(.skeleton), let first = skeletons.sublabels.keys.min() {
-            return (skeletons.sublabels[first]?.count ?? 0, skeletons.names[first])
-        }
-        return (0, nil)
+    /// The size every sample shares, or nil (also for no sample at all).
+    static func commonSize(of samples: [SampleJob]) -> PixelSize? {
+        guard let first = samples.first?.plan.outputSize else { return nil }
+        return samples.allSatisfy { $0.plan.outputSize == first } ? first : nil
     }
 }
 
-extension Exporter {
+/// Plans an export: the label map, the frames the job filter keeps, each frame's size and image plan, and the
+/// keypoint layout, all read from the cache's metadata and annotations.
+struct ExportPlanner {
+    let source: ExportSource
+    let options: ExportOptions
+
+    func plan() throws -> ExportPlan {
+        let labelMap = try labelIndexMap()
+        let shapeTypes = options.resolvedShapeTypes
+        let skeletons = Self.skeletonKeypoints(source.labels)
+        var samples: [SampleJob] = []
+        var annotations: [FrameAnnotations] = []
+        var keypoints = KeypointLayout()
+        for (taskIndex, task) in source.tasks.enumerated() {
+            guard task.model.hasData else {
+                throw ExportError(.data, "task \(task.id) (\(task.model.name)) has no data to export")
+            }
+            let (frames, jobOfFrame) = try keptFrames(of: task)
+            let frameAnnotations = try loadAnnotations(task, activeFrames: Set(frames))
+            annotations.append(frameAnnotations)
+            for frame in frames {
+                let sample = try sampleJob(
+                    index: samples.count, taskIndex: taskIndex, task: task, frame: frame, jobID: jobOfFrame?[frame])
+                if options.target == .keypoints {
+                    try keypoints.check(
+                        frameAnnotations.shapes[frame] ?? [], shapeTypes: shapeTypes, skeletons: skeletons, task: task,
+                        frame: frame)
+                }
+                samples.append(sample)
+            }
+        }
+        let semantic = try semanticSettings(labelMap)
+        let (keypointCount, keypointNames) = keypoints.resolved(skeletons, shapeTypes: shapeTypes)
+        return ExportPlan(
+            samples: samples, annotations: annotations, labelMap: labelMap, shapeTypes: shapeTypes,
+            skeletons: skeletons, keypointCount: keypointCount, keypointNames: keypointNames, semantic: semantic,
+            fixedSize: ExportPlan.commonSize(of: samples))
+    }
+
+    /// Class indices for the source's labels (by id): the user's `--label-map` or cvat-sdk's numbering.
+    func labelIndexMap() throws -> LabelIndexMap {
+        let labelNames = source.labels.sorted { $0.id < $1.id }.map { (id: $0.id, name: $0.name) }
+        do {
+            if let names = options.labelMap {
+                return try LabelIndexMap(labels: labelNames, nameToIndex: names, labelOffset: options.labelOffset)
+            }
+            return try LabelIndexMap(labels: labelNames, labelOffset: options.labelOffset)
+        } catch {
+            throw ExportError(ExportError.Kind(error), "label map: \(error)")
+        }
+    }
+
+    /// The task's frames that become samples, in order, and (with a job filter) the job each was kept for.
+    func keptFrames(of task: CachedTask) throws -> (frames: [Int], jobOfFrame: [Int: Int]?) {
+        guard let filter = options.jobFilter else { return (task.activeFrames, nil) }
+        let jobOfFrame = try Self.matchingJobs(of: task, filter: filter)
+        return (task.activeFrames.filter { jobOfFrame[$0] != nil }, jobOfFrame)
+    }
+
+    func sampleJob(index: Int, taskIndex: Int, task: CachedTask, frame: Int, jobID: Int?) throws -> SampleJob {
+        let meta = try Self.frameMeta(task, frame)
+        let plan: ImagePlan
+        do {
+            plan = try ImagePlan(source: PixelSize(width: meta.width, height: meta.height), spec: options.resize)
+        } catch {
+            throw ExportError(ExportError.Kind(error), "task \(task.id), frame \(frame) (\(meta.name)): \(error)")
+        }
+        return SampleJob(
+            index: index, taskIndex: taskIndex, frame: frame, name: meta.name, location: task.frameLocation(frame),
+            sourceFrame: task.model.isVideo ? task.meta.sourceFrame(frame) : nil, plan: plan, jobID: jobID)
+    }
+
+    /// A frame's name and original size. A video task's frame list has one entry, which holds for every frame.
+    static func frameMeta(_ task: CachedTask, _ frame: Int) throws -> (name: String, width: Int, height: Int) {
+        let index = task.model.isVideo ? 0 : frame
+        guard let frames = task.meta.frames, index < frames.count, let width = frames[index].width,
+            let height = frames[index].height
+        else {
+            throw ExportError(.data, "task \(task.id): the frame list has no size for frame \(frame)")
+        }
+        return (frames[index].name, width, height)
+    }
+
     static func skeletonKeypoints(_ labels: [LabelModel]) -> SkeletonKeypoints {
         var result = SkeletonKeypoints()
         for label in labels {

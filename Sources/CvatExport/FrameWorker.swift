@@ -1,4 +1,5 @@
 import CvatArchive
+import CvatCache
 import CvatCodecs
 import CvatImage
 import CvatGeometry
@@ -12,6 +13,48 @@ struct SampleOutput: Sendable {
     var image: [UInt8]
     var outputSize: PixelSize
     var targets: SampleTargets
+}
+
+extension Exporter {
+    /// Runs on a pool thread: reads the chunk member, renders the image and computes the targets.
+    static func produce(
+        _ job: SampleJob, task: CachedTask, annotations: FrameAnnotations, extractor: TargetExtractor,
+        options: ExportOptions, pool: WorkerPool
+    ) throws -> Result<SampleOutput, InvalidFrame> {
+        let targets: SampleTargets
+        do {
+            targets = try extractor.targets(
+                tags: annotations.tags[job.frame] ?? [], shapes: annotations.shapes[job.frame] ?? [], plan: job.plan)
+        } catch {
+            return .failure(error)
+        }
+        let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
+        return try pool.withWorker { worker in
+            let bytes: Data
+            switch job.location {
+            case .chunkMember(let path, let member):
+                do {
+                    bytes = try worker.chunk(path).member(at: member)
+                } catch {
+                    throw ExportError(.data, "\(where_): \(error)")
+                }
+            case .file(let path):
+                do {
+                    bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                } catch {
+                    throw ExportError(.data, "\(where_): cannot read \(path): \(error.localizedDescription)")
+                }
+            }
+            do {
+                let (image, size) = try worker.render(bytes, plan: job.plan, options: options)
+                return .success(SampleOutput(image: image, outputSize: size, targets: targets))
+            } catch let error as ExportError {
+                throw ExportError(error.kind, "\(where_) in \(job.location.path): \(error.message)")
+            } catch {
+                throw ExportError(.data, "\(where_) in \(job.location.path): \(error)")
+            }
+        }
+    }
 }
 
 /// Decoding state one worker reuses from frame to frame: a TurboJPEG handle, libpng, resampling buffers and the

@@ -26,33 +26,35 @@ public enum ManifestMerge {
             do {
                 parts.append((folder, try Manifest.read(from: url)))
             } catch {
-                throw ExportError(.data, "\(error)")
+                throw ExportError(ExportError.Kind(error), "\(error)")
             }
         }
         // Every part must be a slice of one and the same export.
-        let first = parts[0]
+        var slices: [SlicePart] = []
         for part in parts {
             guard part.manifest.parts == nil else {
                 throw ExportError(.data, "\(part.folder.path) holds a merged manifest; merge the original parts instead")
             }
-            guard part.manifest.slice != nil else {
+            guard let slice = part.manifest.slice else {
                 throw ExportError(
                     .data,
                     "\(part.folder.path) is not a slice: it was exported without --shard I/N, so it holds every sample")
             }
+            slices.append(SlicePart(folder: part.folder, manifest: part.manifest, slice: slice))
         }
-        for part in parts.dropFirst() {
+        let first = slices[0]
+        for part in slices.dropFirst() {
             if let difference = difference(first.manifest, part.manifest) {
                 throw ExportError(
                     .data,
                     "\(part.folder.path) and \(first.folder.path) are not slices of the same export: \(difference)")
             }
         }
-        let count = first.manifest.slice!.count
-        let total = first.manifest.slice!.totalSamples
-        var byIndex: [Int: (folder: URL, manifest: Manifest)] = [:]
-        for part in parts {
-            let slice = part.manifest.slice!
+        let count = first.slice.count
+        let total = first.slice.totalSamples
+        var byIndex: [Int: SlicePart] = [:]
+        for part in slices {
+            let slice = part.slice
             if let earlier = byIndex[slice.index] {
                 throw ExportError(
                     .data,
@@ -81,9 +83,9 @@ public enum ManifestMerge {
         var shards: [Manifest.Shard] = []
         var partRecords: [Manifest.Part] = []
         var expectedStart = 0
-        for index in 0..<count {
-            let (folder, manifest) = byIndex[index]!
-            let slice = manifest.slice!
+        // None is missing, so these are the slices 0..<count in order.
+        for part in (0..<count).compactMap({ byIndex[$0] }) {
+            let (folder, manifest, slice, index) = (part.folder, part.manifest, part.slice, part.slice.index)
             guard slice.samples.count == 2, slice.samples[0] == expectedStart, slice.samples[1] >= slice.samples[0]
             else {
                 throw ExportError(
@@ -132,19 +134,22 @@ public enum ManifestMerge {
         do {
             merged.arrays = try Manifest.combinedArrays(of: shards)
         } catch {
-            throw ExportError(.data, "the parts' arrays differ: \(error)")
+            throw ExportError(ExportError.Kind(error), "the parts' arrays differ: \(error)")
         }
         do {
             try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         } catch {
             throw ExportError(.output, "cannot create \(outputFolder.path): \(error.localizedDescription)")
         }
-        do {
-            try merged.write(to: manifestURL)
-        } catch {
-            throw ExportError(.io, "\(error)")
-        }
+        try merged.write(into: outputFolder)
         return Report(manifest: manifestURL.path, parts: parts.count, samples: merged.samples.count, shards: shards.count)
+    }
+
+    /// A part folder's manifest and the slice it holds.
+    struct SlicePart {
+        var folder: URL
+        var manifest: Manifest
+        var slice: Manifest.Slice
     }
 
     /// What makes two parts slices of different exports, in words, or nil when they agree.

@@ -43,8 +43,8 @@ final class OutputArrays {
         self.fixedSize = fixedSize
         self.suffix = suffix
         let pixelType: DType = options.pixelType == .uint8 ? .uint8 : .float32
-        func make(_ name: String, _ dtype: DType, _ trailing: [Int]) throws -> any ArrayWriter {
-            do {
+        func make(_ name: String, _ dtype: DType, _ trailing: [Int]) throws(ExportError) -> any ArrayWriter {
+            do throws(TensorWriteError) {
                 switch options.format {
                 case .npy:
                     let path = folder.appendingPathComponent("\(name)\(suffix).npy").path
@@ -57,7 +57,7 @@ final class OutputArrays {
                     return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
                 }
             } catch {
-                throw ExportError(.io, "\(error)")
+                throw ExportError(ExportError.Kind(error), "\(error)")
             }
         }
         if let size = fixedSize {
@@ -67,16 +67,18 @@ final class OutputArrays {
             imageShapes = nil
         } else {
             images = try make("images", pixelType, [])
-            imageOffsets = try make("image_offsets", .int64, [])
+            let offsets = try make("image_offsets", .int64, [])
+            imageOffsets = offsets
             imageShapes = try make("image_shapes", .int64, [3])
-            try imageOffsets!.append([Int64(0)])
+            try Self.startOffsets(offsets)
         }
         labels = options.target == .label ? try make("labels", .int64, []) : nil
         if options.target.writesBoxes {
             boxes = try make("boxes", .float32, [4])
             boxLabels = try make("box_labels", .int64, [])
-            boxOffsets = try make("box_offsets", .int64, [])
-            try boxOffsets!.append([Int64(0)])
+            let offsets = try make("box_offsets", .int64, [])
+            boxOffsets = offsets
+            try Self.startOffsets(offsets)
             boxTrackIDs = options.includeTracks ? try make("box_track_ids", .int64, []) : nil
         } else {
             boxes = nil
@@ -94,8 +96,9 @@ final class OutputArrays {
                 maskOffsets = nil
             } else {
                 masks = try make("masks", dtype, [])
-                maskOffsets = try make("mask_offsets", .int64, [])
-                try maskOffsets!.append([Int64(0)])
+                let offsets = try make("mask_offsets", .int64, [])
+                maskOffsets = offsets
+                try Self.startOffsets(offsets)
             }
         } else {
             masks = nil
@@ -104,16 +107,25 @@ final class OutputArrays {
         }
     }
 
+    /// The 0 an offsets array begins with, so that sample i's elements are `offsets[i]..<offsets[i + 1]`.
+    private static func startOffsets(_ offsets: any ArrayWriter) throws(ExportError) {
+        do throws(TensorWriteError) {
+            try offsets.append([Int64(0)])
+        } catch {
+            throw ExportError(ExportError.Kind(error), "\(error)")
+        }
+    }
+
     func append(_ sample: SampleOutput) throws {
         do {
             try sample.image.withUnsafeBytes { raw in try images.append(raw) }
-            if fixedSize == nil {
+            if let imageOffsets, let imageShapes {
                 let count = Int64(sample.outputSize.width * sample.outputSize.height * 3)
                 elements += count
-                try imageOffsets!.append([elements])
+                try imageOffsets.append([elements])
                 let h = Int64(sample.outputSize.height)
                 let w = Int64(sample.outputSize.width)
-                try imageShapes!.append(options.layout == .hwc ? [h, w, 3] : [3, h, w])
+                try imageShapes.append(options.layout == .hwc ? [h, w, 3] : [3, h, w])
             }
             if let labels, let label = sample.targets.label { try labels.append([label]) }
             if let boxes, let boxLabels, let boxOffsets {
@@ -142,7 +154,7 @@ final class OutputArrays {
                 }
             }
         } catch let error as TensorWriteError {
-            throw ExportError(.io, "\(error)")
+            throw ExportError(ExportError.Kind(error), "\(error)")
         }
         samples += 1
     }
@@ -160,12 +172,12 @@ final class OutputArrays {
         ]
         for (name, writer) in all {
             guard let writer else { continue }
-            do {
+            do throws(TensorWriteError) {
                 let shape = try writer.finish()
                 entries[name] = Manifest.ArrayEntry(
                     file: URL(fileURLWithPath: writer.path).lastPathComponent, dtype: writer.dtype, shape: shape)
             } catch {
-                throw ExportError(.io, "\(error)")
+                throw ExportError(ExportError.Kind(error), "\(error)")
             }
         }
         guard options.format == .safetensors else { return entries }
@@ -177,10 +189,10 @@ final class OutputArrays {
             }
         }
         let file = folder.appendingPathComponent(safetensorsName).path
-        do {
+        do throws(TensorWriteError) {
             try SafetensorsWriter.write(parts, metadata: ["producer": "cvat-ds"], to: file)
         } catch {
-            throw ExportError(.io, "\(error)")
+            throw ExportError(ExportError.Kind(error), "\(error)")
         }
         for part in parts { unlink(part.rawPath) }
         return entries.mapValues { Manifest.ArrayEntry(file: safetensorsName, dtype: $0.dtype, shape: $0.shape) }

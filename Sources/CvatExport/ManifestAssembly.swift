@@ -1,0 +1,86 @@
+import CvatCache
+import CvatGeometry
+import CvatTargets
+import CvatTensors
+import Foundation
+
+/// What the writer recorded, in sample order, for the manifest.
+struct WrittenSamples {
+    var samples: [Manifest.Sample] = []
+    var skipped: [Manifest.Skipped] = []
+}
+
+extension Exporter {
+    /// The manifest of a finished export: where the data came from, the labels, every written and skipped sample,
+    /// the arrays (over all shards) and every parameter of the transform.
+    func manifest(
+        plan: ExportPlan, written: WrittenSamples, shards: [Manifest.Shard], slice: Manifest.Slice?, toolVersion: String
+    ) throws -> Manifest {
+        let entries: [String: Manifest.ArrayEntry]
+        if options.shardSize == nil {
+            entries = shards.first?.arrays ?? [:]
+        } else {
+            do {
+                entries = try Manifest.combinedArrays(of: shards)
+            } catch {
+                throw ExportError(ExportError.Kind(error), "the shards' arrays differ: \(error)")
+            }
+        }
+        let (keypointCount, keypointNames, semantic) = (plan.keypointCount, plan.keypointNames, plan.semantic)
+        var transform = options.manifestRecord(
+            keypointCount: keypointCount, keypointNames: keypointNames, semantic: semantic)
+        if source.tasks.contains(where: { $0.model.isVideo }) {
+            transform.videoFrames = options.videoFrames.rawValue
+        }
+        var manifest = Manifest(
+            tool: Manifest.Tool(name: "cvat-ds", version: toolVersion),
+            source: Manifest.Source(
+                server: source.server,
+                tasks: source.tasks.map {
+                    Manifest.TaskVersion(id: $0.id, updatedDate: $0.model.updatedDate, video: Exporter.videoRecord($0))
+                },
+                project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
+            labels: Manifest.Labels(names: plan.labelMap.namesByIndexFlat, labelOffset: options.labelOffset),
+            samples: written.samples, skipped: written.skipped, arrays: entries, transform: transform)
+        manifest.shards = options.shardSize == nil ? nil : shards
+        manifest.slice = slice
+        manifest.formatVersion = Manifest.currentFormatVersion
+        return manifest
+    }
+
+    /// A video task's frame numbering and frame source, for the manifest.
+    static func videoRecord(_ task: CachedTask) -> Manifest.Video? {
+        guard task.model.isVideo, let source = task.videoSource else { return nil }
+        return Manifest.Video(
+            startFrame: task.meta.startFrame ?? 0, stopFrame: task.meta.stopFrame, frameStep: task.meta.frameStep,
+            frameFilter: task.meta.frameFilter ?? "", frames: source.rawValue)
+    }
+}
+
+extension Manifest {
+    /// Writes `manifest.json` atomically (a temporary file renamed into place). Encoding comes first, so the two
+    /// failures keep their kinds: a manifest that cannot be encoded (a non-finite number) is the data's fault, one
+    /// that cannot be written is an I/O failure.
+    func write(into folder: URL) throws(ExportError) {
+        let url = folder.appendingPathComponent("manifest.json")
+        let data: Data
+        do {
+            data = try encoded()
+        } catch {
+            throw ExportError(.data, "cannot encode the manifest \(url.path): \(error)")
+        }
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            let failure = ManifestError.cannotWrite(path: url.path, reason: "\(error)")
+            throw ExportError(ExportError.Kind(failure), "\(failure)")
+        }
+    }
+}
+
+extension LabelIndexMap {
+    /// One name per class index (the first when a user's map sends several labels to one index).
+    var namesByIndexFlat: [String] {
+        namesByIndex.map { $0.first ?? "" }
+    }
+}
