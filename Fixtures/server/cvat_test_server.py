@@ -55,7 +55,9 @@ Test-control endpoints (not part of CVAT; no auth; never logged, never subject t
                                             non-deleted frame without one or, if every such frame has one,
                                             relabel the first such tag to the next label. Body may give
                                             {"add_tag": {"frame": F, "label_id": L}} to add exactly that
-                                            tag instead. Bumps updated_date of the task, its project and
+                                            tag instead, or {"add_shapes": [{type, frame, label_id, points,
+                                            ...}]} to add exactly those shapes (and change nothing else).
+                                            Bumps updated_date of the task, its project and
                                             its jobs; chunks_updated_date is unchanged.
     POST /_test/tasks/{id}/chunks           toggle the first non-deleted frame between its original and an
                                             alternative (mirrored) image, in every chunk/frame quality;
@@ -1585,14 +1587,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ann = st.annotations[tid]
             d = t["data"]
             changes = []
-            shp = next((s for s in ann["shapes"] if s["type"] not in ("mask", "skeleton")), None)
+            if body.get("add_shapes"):
+                # Exactly these shapes (LabeledShape fields; id, group, source, ... filled in when left out).
+                next_id = max([x["id"] for x in ann["shapes"]] or [0]) + 1
+                for given in body["add_shapes"]:
+                    new = {"id": next_id, "group": 0, "source": "manual", "score": 1.0, "occluded": False,
+                           "outside": False, "z_order": 0, "rotation": 0.0, "attributes": [], "elements": []}
+                    new.update(given)
+                    next_id += 1
+                    ann["shapes"].append(new)
+                    changes.append({"added_shape": new["id"]})
+            shp = None if body.get("add_shapes") else next((s for s in ann["shapes"] if s["type"] not in ("mask", "skeleton")), None)
             if shp is not None:
                 shp["points"] = [v + 1.0 if k % 2 == 0 else v for k, v in enumerate(shp["points"])]
                 changes.append({"moved_shape": shp["id"], "dx": 1})
             all_ids = [x["id"] for x in ann["tags"]] or [0]
             active = [i for i in range(d["size"]) if i not in d["deleted_frames"]]
             labels = task_label_list(st, t)
-            if body.get("add_tag"):
+            if body.get("add_shapes"):
+                pass
+            elif body.get("add_tag"):
                 at = body["add_tag"]
                 new = {"id": max(all_ids) + 1, "label_id": int(at["label_id"]), "frame": int(at["frame"]),
                        "group": 0, "source": "manual", "attributes": []}

@@ -173,14 +173,25 @@ public struct ImagePlan: Sendable, Hashable {
         return mapped.clipped(width: Double(outputSize.width), height: Double(outputSize.height))
     }
 
-    /// Boxes mapped to the output, clipped to the image, and those left without area dropped.
+    /// Whether pixels are cut away (a center crop) or added (letterbox or crop padding). A plain resize maps the
+    /// whole image onto the whole output and does neither.
+    public var cutsOrPads: Bool {
+        let size = resizeSize ?? sourceSize
+        return crop != PixelRect(x: 0, y: 0, width: size.width, height: size.height)
+    }
+
+    /// Boxes mapped to the output; clipped to the image, and those left without area dropped, only where the plan
+    /// cuts or pads.
     ///
-    /// Unlike cvat-sdk, which passes boxes through untouched, this clips boxes to `contentRegion` (the output
-    /// `[0, W] x [0, H]` less any padding, so a box reaching past the image edge stops at the edge, not in the
-    /// letterbox bars) and drops degenerate ones (a single-point `points` shape, a box wholly outside the crop),
-    /// because torchvision's detection models reject boxes without area. `keptIndices` are the input positions
-    /// of the boxes kept, for keeping labels and other per-box arrays aligned.
+    /// A resize that cuts nothing changes no box beyond the scaling, so one dataset gives the same boxes at every
+    /// output size, as cvat-sdk with torchvision's Resize does: a single-point `points` shape keeps its zero-area
+    /// box and a rectangle drawn past the image edge (CVAT allows it) keeps its overhang. Where pixels are cut
+    /// away or added, boxes are clipped to `contentRegion` (a box reaching past the image edge stops at the edge,
+    /// not in the letterbox bars) and those left without area (wholly outside the crop, or degenerate) are
+    /// dropped, because nothing of them is in the picture. `keptIndices` are the input positions of the boxes
+    /// kept, for keeping labels and other per-box arrays aligned.
     public func transformBoxes(_ boxes: [Box]) -> (boxes: [Box], keptIndices: [Int]) {
+        guard cutsOrPads else { return (boxes.map(affine.apply), Array(boxes.indices)) }
         let region = contentRegion
         var out: [Box] = []
         var kept: [Int] = []

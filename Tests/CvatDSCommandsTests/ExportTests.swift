@@ -76,6 +76,70 @@ struct ExportTests {
         _ = try checkArrays("parity")
     }
 
+    /// Per sample, its boxes as [xmin, ymin, xmax, ymax, class].
+    func boxes(_ out: String) throws -> [[[Double]]] {
+        let result = try PythonScript.run("export/sample_boxes.py", [path(out)])
+        #expect(result.status == 0, "\(result.stderr)")
+        return (try result.json()["samples"] as? [[[Double]]]) ?? []
+    }
+
+    @Test(
+        "a stretch resize keeps degenerate and overhanging boxes, only scaled, as cvat-sdk does",
+        arguments: [[], ["--resize", "224x224"], ["--resize", "320x240"]])
+    func boxesUnderStretch(_ resize: [String]) throws {
+        try addDegenerateAndOverhangingBoxes()
+        let arguments = ["--transform", "bboxes"] + resize
+        let result = try export(["--task", "1"] + arguments, out: "stretch")
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try compare("stretch", tasks: ["1"], arguments)
+        #expect((report["problems"] as? [Any])?.isEmpty == true, "\(report)")
+        // The point's zero-area box and the rectangle's overhang are still there, scaled.
+        let first = try boxes("stretch")[0]
+        let width = resize.isEmpty ? 176.0 : Double(resize[1].split(separator: "x")[0])!
+        let height = resize.isEmpty ? 99.0 : Double(resize[1].split(separator: "x")[1])!
+        #expect(first.contains { $0[0] == $0[2] && $0[1] == $0[3] }, "a zero-area box: \(first)")
+        #expect(first.contains { $0[2] > width && $0[3] > height }, "a box past the edges: \(first)")
+    }
+
+    @Test("where pixels are cut away or added (letterbox, center crop) boxes are clipped to the image and those without area dropped")
+    func boxesUnderLetterboxAndCrop() throws {
+        try addDegenerateAndOverhangingBoxes()
+        // 176x99 letterboxed into 200x200: scaled by 200/176 to 200x113, 43 rows of padding above.
+        // Shorter side 99 (no scaling), center crop 99x99: columns 38..<137 of the frame.
+        let cases: [(flags: [String], out: String, content: [Double])] = [
+            (["--letterbox", "200x200"], "letterboxed", [0, 43, 200, 156]),
+            (["--resize-shorter", "99", "--center-crop", "99x99"], "cropped", [0, 0, 99, 99]),
+        ]
+        for (flags, out, content) in cases {
+            let result = try export(["--task", "1", "--transform", "bboxes"] + flags, out: out)
+            #expect(result.status == 0, "\(result.stderr)")
+            let first = try boxes(out)[0]
+            #expect(!first.isEmpty)
+            for row in first {
+                #expect(
+                    row[0] >= content[0] && row[1] >= content[1] && row[2] <= content[2] && row[3] <= content[3],
+                    "\(out): \(row) leaves the image \(content)")
+                #expect(row[2] > row[0] && row[3] > row[1], "\(out): \(row) has no area")
+            }
+            if out == "letterboxed" {
+                #expect(first.contains { $0[2] == content[2] && $0[3] == content[3] }, "clipped at the edges: \(first)")
+            }
+        }
+    }
+
+    /// Frame 0 of task 1 is 176x99: a single-point points shape (a zero-area box) and a rectangle drawn past the
+    /// right and bottom edges, as CVAT allows.
+    func addDegenerateAndOverhangingBoxes() throws {
+        _ = try server.control(
+            "/_test/tasks/1/annotations",
+            [
+                "add_shapes": [
+                    ["type": "points", "frame": 0, "label_id": 1, "points": [40.0, 30.0]],
+                    ["type": "rectangle", "frame": 0, "label_id": 5, "points": [150.0, 60.0, 183.49, 104.5]],
+                ]
+            ])
+    }
+
     @Test("a project export with a subset uses the project's labels and only that subset's tasks")
     func projectSubset() throws {
         let result = try export(["--project", "1", "--subset", "Train", "--transform", "label", "--json"], out: "train")

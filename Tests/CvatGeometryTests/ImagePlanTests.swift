@@ -112,6 +112,27 @@ import Testing
         #expect(out[1] == Box(xmin: 250 * sx - 58, ymin: 150 * sy - 16, xmax: 300 * sx - 58, ymax: 200 * sy - 16))
     }
 
+    @Test func aStretchResizeOnlyScalesBoxes() throws {
+        let plan = try ImagePlan(source: PixelSize(width: 200, height: 100), spec: .resize(width: 100, height: 100))
+        #expect(!plan.cutsOrPads)
+        let (out, kept) = plan.transformBoxes([
+            Box(xmin: 10, ymin: 10, xmax: 10, ymax: 10),  // a single point: no area, kept
+            Box(xmin: 150, ymin: 50, xmax: 233.5, ymax: 120),  // past the right and bottom edges: kept as drawn
+        ])
+        #expect(kept == [0, 1])
+        #expect(out == [Box(xmin: 5, ymin: 10, xmax: 5, ymax: 10), Box(xmin: 75, ymin: 50, xmax: 116.75, ymax: 120)])
+    }
+
+    @Test func onlyCropsAndPaddingCutOrPad() throws {
+        let source = PixelSize(width: 640, height: 480)
+        #expect(try !ImagePlan(source: source, spec: .original).cutsOrPads)
+        #expect(try !ImagePlan(source: source, spec: .resize(width: 32, height: 32)).cutsOrPads)
+        #expect(try !ImagePlan(source: source, spec: .resizeShorter(240, centerCrop: nil)).cutsOrPads)
+        #expect(try !ImagePlan(source: source, spec: .letterbox(width: 320, height: 240)).cutsOrPads)
+        #expect(try ImagePlan(source: source, spec: .letterbox(width: 320, height: 320)).cutsOrPads)
+        #expect(try ImagePlan(source: source, spec: .resizeShorter(240, centerCrop: PixelSize(width: 224, height: 224))).cutsOrPads)
+    }
+
     @Test func letterboxBoxesShiftByPadding() throws {
         let plan = try ImagePlan(source: PixelSize(width: 640, height: 480), spec: .letterbox(width: 416, height: 416))
         let (out, kept) = plan.transformBoxes([Box(xmin: 100, ymin: 100, xmax: 200, ymax: 300), Box(xmin: -10, ymin: 470, xmax: 20, ymax: 500)])

@@ -46,14 +46,39 @@ import Testing
         #expect(targets.boxes.trackIDs == [-1, -1])
     }
 
-    @Test func boxesFollowAResizeAndAreClippedAndThoseWithoutAreaDropped() throws {
+    @Test func aStretchResizeScalesBoxesAndCutsNothing() throws {
+        // The whole image maps onto the whole output: the zero-area box and the overhang are kept, only scaled,
+        // as cvat-sdk with torchvision's Resize gives them.
         let extractor = try TargetInputs.extractor(.bboxes)
         let targets = try extractor.targets(
             tags: [], shapes: try TargetInputs.frameShapes(Self.boxShapes),
             plan: try TargetInputs.plan(4, 4, .resize(width: 8, height: 8)))
-        #expect(targets.boxes.corners == [0, 0, 8, 4])
+        #expect(targets.boxes.corners == [2, 2, 2, 2, -2, -2, 12, 4])
+        #expect(targets.boxes.labels == [0, 1])
+        #expect(targets.boxes.trackIDs == [-1, -1])
+    }
+
+    @Test func letterboxPaddingClipsBoxesToTheImageAndDropsThoseWithoutArea() throws {
+        // 4x4 into 8x4: scale 1, two columns of padding each side; the image is x 2...6 of the output.
+        let extractor = try TargetInputs.extractor(.bboxes)
+        let targets = try extractor.targets(
+            tags: [], shapes: try TargetInputs.frameShapes(Self.boxShapes),
+            plan: try TargetInputs.plan(4, 4, .letterbox(width: 8, height: 4)))
+        #expect(targets.boxes.corners == [2, 0, 6, 2])
         #expect(targets.boxes.labels == [1])
         #expect(targets.boxes.trackIDs == [-1])
+    }
+
+    @Test func aCenterCropClipsBoxesAndDropsThoseOutsideIt() throws {
+        // 4x4, shorter side 4 (no scaling), center crop 2x2: the output is x, y 1...3 of the image.
+        let extractor = try TargetInputs.extractor(.bboxes)
+        let shapes = try TargetInputs.frameShapes(
+            Self.boxShapes + [Shape(id: 3, type: "rectangle", frame: 0, labelID: 1, points: [0, 0, 0.5, 0.5])])
+        let targets = try extractor.targets(
+            tags: [], shapes: shapes,
+            plan: try TargetInputs.plan(4, 4, .resizeShorter(4, centerCrop: PixelSize(width: 2, height: 2))))
+        #expect(targets.boxes.corners == [0, 0, 2, 1])
+        #expect(targets.boxes.labels == [1])
     }
 
     @Test func aShapeOfAnUnknownLabelMakesTheFrameInvalid() throws {
