@@ -7,18 +7,19 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 SDK_VERSION := 2.80.0
-APT_PACKAGES := libcurl4-openssl-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config python3 python3-venv
+APT_PACKAGES := libcurl4-openssl-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config python3 python3-venv strace
 DEMO_DIR := demo-out
 
 .PHONY: all deps venv build release test test-swift test-server demo clean
 
 all: build
 
-## deps: the three C libraries (and pkg-config, python3), installed with apt-get when missing.
+## deps: the C libraries (and pkg-config, python3, and strace for the durability tests), installed with apt-get
+## when missing.
 deps:
 	@if pkg-config --exists libcurl libturbojpeg libpng zlib 2>/dev/null && command -v $(PYTHON) >/dev/null \
-	    && $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
-	    echo "deps: libcurl, libturbojpeg, libpng and python3 are present"; \
+	    && $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && command -v strace >/dev/null; then \
+	    echo "deps: libcurl, libturbojpeg, libpng, zlib, python3 and strace are present"; \
 	else \
 	    echo "deps: installing $(APT_PACKAGES)"; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

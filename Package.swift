@@ -56,7 +56,7 @@ let package = Package(
             name: "CvatExport",
             dependencies: [
                 "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTargets",
-                "CvatTensors",
+                "CvatTensors", "CvatSystem",
             ],
             swiftSettings: swiftSettings),
         .target(

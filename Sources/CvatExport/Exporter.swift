@@ -1,4 +1,5 @@
 import CvatCache
+import CvatSystem
 public import CvatTensors
 import CvatTargets
 public import Foundation
@@ -58,6 +59,8 @@ public struct Exporter: Sendable {
         }
         do {
             let report = try await write(into: temporary, finalPath: output, toolVersion: toolVersion)
+            try Task.checkCancellation()
+            try Exporter.flushToDisk(temporary)
             try Exporter.replace(output, with: temporary)
             return report
         } catch {
@@ -79,7 +82,26 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// Puts the finished folder in place; an older export is moved aside first and removed only afterwards.
+    /// Flushes every file of the finished folder, and the folder's own entries, to the disk before it is renamed
+    /// into place: without it a power loss just after a successful export could leave `--out` with a manifest that
+    /// names arrays the disk never received.
+    static func flushToDisk(_ folder: URL) throws {
+        do {
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+                let path = folder.appendingPathComponent(name).path
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw SystemError("open", path: path, errno: errno) }
+                defer { close(fd) }
+                try Syscalls.sync(fd, path: path)
+            }
+            try Syscalls.syncDirectory(folder.path)
+        } catch let error as SystemError {
+            throw ExportError(.io, "cannot flush the export to disk: \(error.message)")
+        }
+    }
+
+    /// Puts the finished folder in place; an older export is moved aside first and removed only afterwards. The
+    /// parent folder is flushed after the rename, so the rename itself survives a power loss.
     static func replace(_ output: URL, with finished: URL) throws {
         let fileManager = FileManager.default
         var aside: URL?
@@ -96,6 +118,8 @@ public struct Exporter: Sendable {
             if let aside { rename(aside.path, output.path) }
             throw ExportError(.io, "cannot move the export into \(output.path): \(reason)")
         }
+        // Best effort: the export is in place either way, and failing it now would report an export that exists.
+        try? Syscalls.syncDirectory(output.deletingLastPathComponent().path)
         if let aside { try? fileManager.removeItem(at: aside) }
     }
 
