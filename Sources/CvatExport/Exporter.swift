@@ -1,11 +1,11 @@
-public import CvatCache
-public import Foundation
 import CvatAPI
 import CvatArchive
+import CvatCache
 import CvatCodecs
+import CvatGeometry
 import CvatImage
 public import CvatTensors
-import CvatGeometry
+public import Foundation
 
 /// Progress of an export, for a progress bar.
 public enum ExportEvent: Sendable {
