@@ -48,8 +48,8 @@ let package = Package(
         .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
         .target(
             name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
-        .target(name: "CvatGeometry", swiftSettings: swiftSettings),
-        .target(name: "CvatTensors", swiftSettings: swiftSettings),
+        .target(name: "CvatGeometry", dependencies: ["CvatSystem"], swiftSettings: swiftSettings),
+        .target(name: "CvatTensors", dependencies: ["CvatSystem"], swiftSettings: swiftSettings),
         .target(
             name: "CvatExport",
             dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors"],
