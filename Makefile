@@ -9,6 +9,10 @@ VENV_PY := $(VENV)/bin/python
 SDK_VERSION := 2.80.0
 APT_PACKAGES := libcurl4-openssl-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config python3 python3-venv
 DEMO_DIR := demo-out
+## SwiftPM leaves a few empty TemporaryDirectory.* folders in TMPDIR on every run (Foundation's atomic file writes
+## on Linux); with TMPDIR under .build they, and any scratch folder of a killed test run, go with make clean.
+export TMPDIR := $(CURDIR)/.build/tmp
+$(shell mkdir -p $(TMPDIR))
 
 .PHONY: all deps venv build release test test-swift test-server demo clean lint
 

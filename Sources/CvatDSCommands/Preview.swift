@@ -80,10 +80,9 @@ struct Preview: AsyncParsableCommand {
                 throw Failure(code: ExitCodes.internalError, message: "\(error)")
             }
             do {
-                try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
+                try AtomicFile.write(bytes, to: out)
             } catch {
-                let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-                throw Failure(code: ExitCodes.cannotCreate, message: "cannot write \(out): \(reason)")
+                throw Failure(code: ExitCodes.cannotCreate, message: "\(error)")
             }
             if output.json {
                 console.emitJSON(sheet.summary(out: out, seed: usedSeed, total: loader.count, manifest: folder.manifest))
