@@ -103,7 +103,10 @@ let package = Package(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatDSCommandsTests",
-            dependencies: ["CvatDSCommands", "CvatCodecs", "CvatImage", "CvatTensors", "CvatTestSupport"],
+            dependencies: [
+                "CvatDSCommands", "CvatCodecs", "CvatExport", "CvatGeometry", "CvatImage", "CvatTensors",
+                "CvatTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -1,9 +1,10 @@
+import CvatSystem
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import CvatSystem
 
 /// Assembles finished raw arrays into one `.safetensors` file.
 ///
