@@ -9,8 +9,9 @@ VENV_PY := $(VENV)/bin/python
 SDK_VERSION := 2.80.0
 APT_PACKAGES := libcurl4-openssl-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config python3 python3-venv
 DEMO_DIR := demo-out
-## SwiftPM leaves a few empty TemporaryDirectory.* folders in TMPDIR on every run (Foundation's atomic file writes
-## on Linux); with TMPDIR under .build they, and any scratch folder of a killed test run, go with make clean.
+## Every swift-driver run (each swift build, swift test, and each module SwiftPM compiles) leaves a
+## TemporaryDirectory.XXXXXX folder holding only .keep-directory in TMPDIR and never removes it; with TMPDIR under
+## .build they, and the scratch folder of a killed test run, go with make clean instead of piling up in /tmp.
 export TMPDIR := $(CURDIR)/.build/tmp
 $(shell mkdir -p $(TMPDIR))
 

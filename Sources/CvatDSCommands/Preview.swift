@@ -80,9 +80,10 @@ struct Preview: AsyncParsableCommand {
                 throw Failure(code: ExitCodes.internalError, message: "\(error)")
             }
             do {
-                try AtomicFile.write(bytes, to: out)
+                try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
-                throw Failure(code: ExitCodes.cannotCreate, message: "\(error)")
+                let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+                throw Failure(code: ExitCodes.cannotCreate, message: "cannot write \(out): \(reason)")
             }
             if output.json {
                 console.emitJSON(sheet.summary(out: out, seed: usedSeed, total: loader.count, manifest: folder.manifest))

@@ -301,7 +301,7 @@ extension Manifest {
     /// Writes the manifest atomically (a temporary file renamed into place), so a reader never sees half of it.
     public func write(to url: URL) throws(ManifestError) {
         do {
-            try AtomicFile.write(Array(encoded()), to: url.path)
+            try encoded().write(to: url, options: .atomic)
         } catch {
             throw .cannotWrite(path: url.path, reason: "\(error)")
         }

@@ -29,7 +29,7 @@ struct SafetensorsTests {
                               for k, v in t.items()} | {"meta": meta}))
             """
         let scriptURL = folder.appendingPathComponent("load.py")
-        try script.write(to: scriptURL, atomically: false, encoding: .utf8)
+        try script.write(to: scriptURL, atomically: true, encoding: .utf8)
         let python = TestPaths.python.split(separator: " ").map(String.init)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python[0])
