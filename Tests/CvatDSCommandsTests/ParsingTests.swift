@@ -180,6 +180,7 @@ struct ParsingTests {
         expectUsageError(
             ["export", "--task", "1", "--label-map", missing, "--out", "o"],
             "--label-map \(missing): not a readable JSON object")
+        withExtendedLifetime(scratch) {}
     }
 
     @Test(
