@@ -9,8 +9,13 @@ VENV_PY := $(VENV)/bin/python
 SDK_VERSION := 2.80.0
 APT_PACKAGES := libcurl4-openssl-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config python3 python3-venv strace
 DEMO_DIR := demo-out
+## Every swift-driver run (each swift build, swift test, and each module SwiftPM compiles) leaves a
+## TemporaryDirectory.XXXXXX folder holding only .keep-directory in TMPDIR and never removes it; with TMPDIR under
+## .build they, and the scratch folder of a killed test run, go with make clean instead of piling up in /tmp.
+export TMPDIR := $(CURDIR)/.build/tmp
+$(shell mkdir -p $(TMPDIR))
 
-.PHONY: all deps venv build release test test-swift test-server demo clean
+.PHONY: all deps venv build release test test-swift test-server demo clean lint
 
 all: build
 
@@ -55,6 +60,11 @@ test-swift:
 
 test-server: $(VENV_PY)
 	$(VENV_PY) -m pytest -q Fixtures/server/tests
+
+## lint: formatting and style rules of .swift-format (the toolchain's swift-format); `swift format format -i -r
+## Sources Tests Package.swift` fixes most findings. Not part of make test.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
 ## demo: start the test server with the sample dataset, sync the sample project, and show what the cache holds.
 demo: build $(VENV_PY)

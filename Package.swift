@@ -49,8 +49,8 @@ let package = Package(
         .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
         .target(
             name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
-        .target(name: "CvatGeometry", swiftSettings: swiftSettings),
-        .target(name: "CvatTensors", swiftSettings: swiftSettings),
+        .target(name: "CvatGeometry", dependencies: ["CvatSystem"], swiftSettings: swiftSettings),
+        .target(name: "CvatTensors", dependencies: ["CvatSystem"], swiftSettings: swiftSettings),
         .target(name: "CvatTargets", dependencies: ["CvatAPI", "CvatGeometry"], swiftSettings: swiftSettings),
         .target(
             name: "CvatExport",
@@ -122,7 +122,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatDSCommandsTests",
-            dependencies: ["CvatDSCommands", "CvatCodecs", "CvatImage", "CvatTensors", "CvatTestSupport"],
+            dependencies: [
+                "CvatDSCommands", "CvatCodecs", "CvatExport", "CvatGeometry", "CvatImage", "CvatTensors",
+                "CvatTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

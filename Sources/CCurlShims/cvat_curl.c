@@ -18,16 +18,7 @@ CURLcode cvat_curl_easy_setopt_slist(CURL *handle, CURLoption option, struct cur
 CURLcode cvat_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, cvat_curl_data_callback callback) {
     return curl_easy_setopt(handle, option, callback);
 }
-CURLcode cvat_curl_easy_setopt_xferinfo_callback(CURL *handle, cvat_curl_xferinfo_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
-}
 CURLcode cvat_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-CURLcode cvat_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-CURLcode cvat_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 CURLMcode cvat_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A CVAT server's base URL, normalised exactly as cvat-sdk does it so both tools name the same cache folder.
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 public import CvatAPI
-public import Foundation
+import Foundation
 
 /// What happened while syncing, for progress display. Delivered from many tasks at once; keep handlers quick.
 public enum SyncEvent: Sendable {

@@ -1,6 +1,6 @@
 public import ArgumentParser
 
-/// The command root: `cvat-ds sync|export|info`.
+/// The command root: `cvat-ds sync|export|info|preview|merge-manifests`.
 public struct CvatDS: AsyncParsableCommand {
     public static let version = "0.1.0"
 
@@ -9,9 +9,9 @@ public struct CvatDS: AsyncParsableCommand {
         abstract: "Take annotated datasets out of a CVAT server and turn them into tensors any ML framework reads.",
         discussion: """
             sync fetches tasks into the local cache (shared with cvat-sdk); export decodes, transforms and writes \
-            .npy or raw arrays with a manifest.json; info shows what the cache holds; preview draws a contact \
-            sheet of an export, with its boxes, masks and keypoints, to check it by eye; merge-manifests combines \
-            the parts of an export split with --shard I/N.
+            .npy, raw or safetensors arrays with a manifest.json; info shows what the cache holds; preview draws a \
+            contact sheet of an export, with its boxes, masks and keypoints, to check it by eye; merge-manifests \
+            combines the parts of an export split with --shard I/N.
 
             Credentials as cvat-cli: --auth USER[:PASS] (password from PASS or a prompt), CVAT_ACCESS_TOKEN \
             (a Personal Access Token), or --profile NAME.

@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import CvatAPI
 import CvatCache
 import CvatExport

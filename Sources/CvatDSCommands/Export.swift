@@ -12,7 +12,7 @@ import Synchronization
 /// `cvat-ds export`: sync, then decode, transform and write tensors with a manifest.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Turn cached tasks into .npy (or raw) arrays plus manifest.json, syncing them first.",
+        abstract: "Turn cached tasks into .npy, raw or safetensors arrays plus manifest.json, syncing them first.",
         discussion: """
             Samples are the tasks' frames (tasks by id, frames by index, deleted frames left out), with cvat-sdk's \
             label indices (labels sorted by id) unless --label-map says otherwise. Output goes to a temporary \

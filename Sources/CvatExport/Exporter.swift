@@ -1,7 +1,7 @@
 import CvatCache
 import CvatSystem
-public import CvatTensors
 import CvatTargets
+public import CvatTensors
 public import Foundation
 
 /// Progress of an export, for a progress bar.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#elseif canImport(Darwin)
-    internal import Darwin
-#endif
+import CvatSystem
 
 /// Why a polygon could not be drawn.
 public enum PolygonError: Error, Sendable, Hashable, CustomStringConvertible {

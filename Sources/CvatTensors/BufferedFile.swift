@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#elseif canImport(Darwin)
-    internal import Darwin
-#endif
+import CvatSystem
 
 /// The one place CvatTensors calls the C file API: a write-only file with a user-space buffer.
 ///
@@ -66,15 +60,10 @@ final class BufferedFile {
     /// Overwrites bytes already in the file (the header), after the buffer is flushed.
     func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(TensorWriteError) {
         try flush()
-        var done = 0
-        while done < bytes.count {
-            // The corresponding C function is `pwrite`.
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .cannotFinish(path: writePath, errno: errno)
-            }
-            done += n
+        do throws(SystemError) {
+            try Syscalls.writeAll(fd, bytes, at: Int64(offset), path: writePath)
+        } catch {
+            throw .cannotFinish(path: writePath, errno: error.errno)
         }
     }
 
@@ -93,21 +82,10 @@ final class BufferedFile {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(TensorWriteError) {
-        var done = 0
-        while done < bytes.count {
-            // The corresponding C function is `write`.
-            let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .writeFailed(path: writePath, errno: errno)
-            }
-            done += n
+        do throws(SystemError) {
+            try Syscalls.writeAll(fd, bytes, path: writePath)
+        } catch {
+            throw .writeFailed(path: writePath, errno: error.errno)
         }
     }
-}
-
-/// `write(2)`, named apart from `BufferedFile.write` so the call cannot resolve to the method.
-@inline(__always)
-private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    write(fd, p, n)
 }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#elseif canImport(Darwin)
-    internal import Darwin
-#endif
+import CvatSystem
 
 /// Why an array file could not be read; every case names the file.
 public struct TensorReadError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -5,78 +5,59 @@
 /// 'shape': (...), }`, space-padded and ending in a newline so that the data starts on a 64-byte boundary,
 /// as `numpy.lib.format` writes it; `numpy.load`, with or without `mmap_mode`, reads it.
 public final class NPYWriter: ArrayWriter {
-    public let path: String
-    public let dtype: DType
-    public let trailingShape: [Int]
-    private let file: BufferedFile
-    private let headerLength: Int
+    private let body: ArrayFile
 
     /// Creates the file. With `atomic`, the data goes to `<path>.partial` until `finish` renames it.
     public init(
         path: String, dtype: DType, trailingShape: [Int], atomic: Bool = true,
         bufferSize: Int = defaultWriteBufferSize
     ) throws(TensorWriteError) {
-        try validateTrailingShape(trailingShape, path: path, dtype: dtype)
-        self.path = path
-        self.dtype = dtype
-        self.trailingShape = trailingShape
-        self.headerLength = NPYHeader.reservedLength(dimensions: trailingShape.count + 1)
-        self.file = try BufferedFile(path: path, atomic: atomic, bufferSize: bufferSize)
-        // A valid header for zero rows, so even an unfinished file says what it holds.
-        let header = NPYHeader.encode(descr: dtype.numpyDescr, shape: [0] + trailingShape, length: headerLength)
-        try withBytes(header) { (raw) throws(TensorWriteError) in try file.write(raw) }
+        body = try ArrayFile(
+            path: path, dtype: dtype, trailingShape: trailingShape, npyHeader: true, atomic: atomic,
+            bufferSize: bufferSize)
     }
 
-    public var bytesWritten: Int { file.length - headerLength }
+    public var path: String { body.path }
+    public var dtype: DType { body.dtype }
+    public var trailingShape: [Int] { body.trailingShape }
+    public var bytesWritten: Int { body.bytesWritten }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws(TensorWriteError) {
-        try file.write(bytes)
+        try body.append(bytes)
     }
 
     @discardableResult
     public func finish(leadingDimension: Int) throws(TensorWriteError) -> [Int] {
-        guard !file.committed else { throw .alreadyFinished(path: path) }
-        let shape = try checkedFinalShape(
-            leading: leadingDimension, trailing: trailingShape, dtype: dtype, written: bytesWritten, path: path)
-        let header = NPYHeader.encode(descr: dtype.numpyDescr, shape: shape, length: headerLength)
-        try withBytes(header) { (raw) throws(TensorWriteError) in try file.overwrite(raw, at: 0) }
-        try file.commit()
-        return shape
+        try body.finish(leadingDimension: leadingDimension)
     }
 }
 
 /// Writes headerless little-endian C-order data (`.bin`); the shape goes in the manifest.
 public final class RawWriter: ArrayWriter {
-    public let path: String
-    public let dtype: DType
-    public let trailingShape: [Int]
-    private let file: BufferedFile
+    private let body: ArrayFile
 
     /// Creates the file. With `atomic`, the data goes to `<path>.partial` until `finish` renames it.
     public init(
         path: String, dtype: DType, trailingShape: [Int], atomic: Bool = true,
         bufferSize: Int = defaultWriteBufferSize
     ) throws(TensorWriteError) {
-        try validateTrailingShape(trailingShape, path: path, dtype: dtype)
-        self.path = path
-        self.dtype = dtype
-        self.trailingShape = trailingShape
-        self.file = try BufferedFile(path: path, atomic: atomic, bufferSize: bufferSize)
+        body = try ArrayFile(
+            path: path, dtype: dtype, trailingShape: trailingShape, npyHeader: false, atomic: atomic,
+            bufferSize: bufferSize)
     }
 
-    public var bytesWritten: Int { file.length }
+    public var path: String { body.path }
+    public var dtype: DType { body.dtype }
+    public var trailingShape: [Int] { body.trailingShape }
+    public var bytesWritten: Int { body.bytesWritten }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws(TensorWriteError) {
-        try file.write(bytes)
+        try body.append(bytes)
     }
 
     @discardableResult
     public func finish(leadingDimension: Int) throws(TensorWriteError) -> [Int] {
-        guard !file.committed else { throw .alreadyFinished(path: path) }
-        let shape = try checkedFinalShape(
-            leading: leadingDimension, trailing: trailingShape, dtype: dtype, written: bytesWritten, path: path)
-        try file.commit()
-        return shape
+        try body.finish(leadingDimension: leadingDimension)
     }
 }
 

@@ -1,10 +1,9 @@
+import CvatSystem
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
-#endif
-#if canImport(Glibc)
-    internal import Glibc
 #endif
 
 /// Assembles finished raw arrays into one `.safetensors` file.
@@ -110,19 +109,21 @@ public enum SafetensorsWriter {
                 throw .sizeMismatch(path: part.rawPath, shape: part.shape, expectedBytes: expected, writtenBytes: copied)
             }
         }
-        guard fsync(out) == 0 else { throw .cannotFinish(path: path, errno: errno) }
+        do throws(SystemError) {
+            try Syscalls.sync(out, path: path)
+        } catch {
+            throw .cannotFinish(path: path, errno: error.errno)
+        }
     }
 
-    /// Writes the first `count` bytes of `bytes`, retrying short writes.
+    /// Writes the first `count` bytes of `bytes`.
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], count: Int, path: String) throws(TensorWriteError) {
-        var offset = 0
-        while offset < count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .writeFailed(path: path, errno: errno)
+        try withBytes(bytes) { (raw) throws(TensorWriteError) in
+            do throws(SystemError) {
+                try Syscalls.writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[0..<count]), path: path)
+            } catch {
+                throw .writeFailed(path: path, errno: error.errno)
             }
-            offset += written
         }
     }
 }

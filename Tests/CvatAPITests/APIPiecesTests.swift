@@ -1,4 +1,5 @@
 @testable import CvatAPI
+import CvatTestSupport
 import Foundation
 import Testing
 
@@ -53,7 +54,9 @@ struct APIPiecesTests {
 
     @Test("profiles: read-only, refused when readable by others, default profile and server")
     func profiles() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID())/cvat-sdk")
+        let scratch = try TestPaths.makeTemporaryDirectory("profiles")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folder = scratch.appendingPathComponent("cvat-sdk")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("auth.json")
         let document = """

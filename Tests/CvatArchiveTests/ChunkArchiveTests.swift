@@ -53,6 +53,7 @@ struct ChunkArchiveTests {
     @Test("a zip written by Python's zipfile (ZIP_STORED, as CVAT writes chunks) reads the same")
     func pythonZip() throws {
         let dir = try TestPaths.makeTemporaryDirectory("cvat-archive-py")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("0.zip").path
         let script = """
             import zipfile, sys

@@ -21,6 +21,7 @@ struct CachePiecesTests {
     @Test("atomic writes replace a file whole and leave no temporary behind")
     func atomicWrite() throws {
         let folder = try TestPaths.makeTemporaryDirectory("atomic")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("sub/x.json")
         try FileIO.writeAtomically(Array("one".utf8), to: file)
         try FileIO.writeAtomically(Array("two".utf8), to: file)
@@ -37,6 +38,7 @@ struct CachePiecesTests {
         #expect(Set(object?.keys.map { $0 } ?? []) == ["model", "labels"])
         #expect(bytes.last == 0x0A)
         let folder = try TestPaths.makeTemporaryDirectory("compose")
+        defer { try? FileManager.default.removeItem(at: folder) }
         try FileIO.writeAtomically(bytes, to: folder.appendingPathComponent("task.json"))
         let file = try CacheJSON.readTaskFile(folder.appendingPathComponent("task.json"), task: 3)
         #expect(file.model.id == 3 && file.labels.map(\.name) == ["cat"])
@@ -45,6 +47,7 @@ struct CachePiecesTests {
     @Test("a second lock on the same task waits until the first is released")
     func lock() async throws {
         let folder = try TestPaths.makeTemporaryDirectory("lock")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent(".cvat-ds.lock")
         var first: TaskLock? = try await TaskLock.acquire(url)
         await #expect(throws: CacheError.self) { _ = try await TaskLock.acquire(url, waitingFor: 0.3) }

@@ -9,6 +9,7 @@ struct DocsExamplesTests {
     func outputFormatExamples() throws {
         let server = try TestServer()
         let home = try TestPaths.makeTemporaryDirectory("cvat-ds-docs")
+        defer { try? FileManager.default.removeItem(at: home) }
         for (folder, extra) in [
             ("flowers", ["--transform", "label", "--resize", "64x64"]), ("raw", []),
             ("sharded", ["--transform", "label", "--resize", "64x64", "--shard-size", "4"]),

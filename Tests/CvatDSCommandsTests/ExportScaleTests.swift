@@ -8,7 +8,8 @@ import Testing
 @Suite("export at scale", .serialized)
 struct ExportScaleTests {
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
     var cache: String { home.appendingPathComponent("cache").path }
 
     /// Tasks 1 and 4 unresized: ragged images (image_offsets), boxes and masks (box_offsets, mask_offsets).
@@ -18,7 +19,7 @@ struct ExportScaleTests {
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-scale")
+        scratch = try ScratchDirectory("cvat-ds-scale")
     }
 
     func path(_ out: String) -> String { home.appendingPathComponent(out).path }

@@ -8,13 +8,14 @@ import Testing
 @Suite("export targets", .serialized)
 struct ExportTargetsTests {
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
     var cache: String { home.appendingPathComponent("cache").path }
     static let expectedTracks = TestPaths.fixtures.appendingPathComponent("tracks/expected_shapes.json").path
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-targets")
+        scratch = try ScratchDirectory("cvat-ds-targets")
     }
 
     func export(_ arguments: [String], out: String) throws -> CLI.Result {

@@ -6,12 +6,13 @@ import Testing
 @Suite("export", .serialized)
 struct ExportTests {
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
     var cache: String { home.appendingPathComponent("cache").path }
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-export")
+        scratch = try ScratchDirectory("cvat-ds-export")
     }
 
     func export(_ arguments: [String], out: String) throws -> CLI.Result {

@@ -11,14 +11,15 @@ import Testing
 @Suite("hardening", .serialized)
 struct HardeningTests {
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
     var cache: String { home.appendingPathComponent("cache").path }
 
     static let password = "admin-password"
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-harden")
+        scratch = try ScratchDirectory("cvat-ds-harden")
     }
 
     // MARK: - Helpers

@@ -9,11 +9,12 @@ import Testing
 struct KillTests {
     static let killPoints = 20
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-kill")
+        scratch = try ScratchDirectory("cvat-ds-kill")
     }
 
     // MARK: - Helpers

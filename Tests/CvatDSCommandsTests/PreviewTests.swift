@@ -9,7 +9,8 @@ import Testing
 @Suite("preview", .serialized)
 struct PreviewTests {
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
 
     /// The sheet layout (ContactSheet's constants): margin, gap, header, caption.
     static let margin = 8
@@ -20,7 +21,7 @@ struct PreviewTests {
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-preview")
+        scratch = try ScratchDirectory("cvat-ds-preview")
     }
 
     func path(_ name: String) -> String { home.appendingPathComponent(name).path }

@@ -11,6 +11,7 @@ struct SDKInteropTests {
     func sdkReadsCvatDSCache() throws {
         let server = try TestServer()
         let home = try TestPaths.makeTemporaryDirectory("cvat-ds-interop")
+        defer { try? FileManager.default.removeItem(at: home) }
         let ours = home.appendingPathComponent("ours").path
         let theirs = home.appendingPathComponent("theirs").path
 
@@ -43,6 +44,7 @@ struct SDKInteropTests {
     func cvatDSReadsSDKCache() throws {
         let server = try TestServer()
         let home = try TestPaths.makeTemporaryDirectory("cvat-ds-interop")
+        defer { try? FileManager.default.removeItem(at: home) }
         let theirs = home.appendingPathComponent("theirs").path
         let sdkSync = try PythonScript.run(
             "sdk/sdk_sync.py", ["--server", server.url, "--cache-dir", theirs, "--token", TestServer.adminToken, "--task", "1", "4"])

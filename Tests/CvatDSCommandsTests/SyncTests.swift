@@ -6,12 +6,13 @@ import Testing
 @Suite("sync", .serialized)
 struct SyncTests {
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
     var cache: String { home.appendingPathComponent("cache").path }
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-sync")
+        scratch = try ScratchDirectory("cvat-ds-sync")
     }
 
     func sync(_ arguments: [String], token: String? = TestServer.adminToken, env: [String: String] = [:]) throws

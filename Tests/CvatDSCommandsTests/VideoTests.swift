@@ -8,12 +8,13 @@ import Testing
 @Suite("video tasks", .serialized)
 struct VideoTests {
     let server: TestServer
-    let home: URL
+    let scratch: ScratchDirectory
+    var home: URL { scratch.url }
     var cache: String { home.appendingPathComponent("cache").path }
 
     init() throws {
         server = try TestServer()
-        home = try TestPaths.makeTemporaryDirectory("cvat-ds-video")
+        scratch = try ScratchDirectory("cvat-ds-video")
     }
 
     func run(_ command: String, _ arguments: [String]) throws -> CLI.Result {

@@ -8,6 +8,7 @@ struct SafetensorsTests {
     @Test("arrays assembled from raw files load with the real safetensors package, values intact")
     func roundTrip() throws {
         let folder = try TestPaths.makeTemporaryDirectory("safetensors")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let images = RawWriterFixture(folder, "images", .uint8, [3, 3, 2])
         let labels = RawWriterFixture(folder, "labels", .int64, [])
         let boxes = RawWriterFixture(folder, "boxes", .float32, [4])
@@ -56,6 +57,7 @@ struct SafetensorsTests {
     @Test("a raw file shorter than its shape is refused")
     func sizeMismatch() throws {
         let folder = try TestPaths.makeTemporaryDirectory("safetensors")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let labels = RawWriterFixture(folder, "labels", .int64, [])
         try labels.write([Int64(1)], rows: 1)
         var part = labels.part

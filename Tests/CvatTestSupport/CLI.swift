@@ -36,7 +36,7 @@ public enum CLI {
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], home: URL? = nil, timeout: Double = 120
     ) throws -> Result {
-        let scratchHome = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("cvat-ds-home-none")
+        let scratchHome = home ?? TestPaths.processScratch.appendingPathComponent("home-none")
         var env: [String: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "HOME": scratchHome.path,

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs one of the Python scripts in `Fixtures/` with the test interpreter (the one that has cvat-sdk).
 public enum PythonScript {

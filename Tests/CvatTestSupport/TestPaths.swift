@@ -24,11 +24,23 @@ public enum TestPaths {
         return "/usr/bin/env python3"
     }
 
-    /// A fresh, empty temporary directory; the caller removes it.
+    /// A fresh, empty folder inside `processScratch`. The caller removes it when done (`ScratchDirectory` does
+    /// that by itself); what a test leaves behind goes when the test process exits.
     public static func makeTemporaryDirectory(_ prefix: String = "cvat-ds-test") throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        let url = processScratch.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// This test process's own folder in the system's temporary directory, holding every scratch folder the tests
+    /// make, and removed with its contents when the process exits, so a test that forgets to clean up (or fails
+    /// half-way) leaves nothing in /tmp. Only a killed test process leaves it, and the next process with that pid
+    /// removes it.
+    static let processScratch: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cvat-ds-tests-\(getpid())")
+        try? FileManager.default.removeItem(at: url)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestPaths.processScratch) }
+        return url
+    }()
 }

@@ -8,8 +8,6 @@
 #include <curl/curl.h>
 
 typedef size_t (*cvat_curl_data_callback)(char *data, size_t size, size_t count, void *context);
-typedef int (*cvat_curl_xferinfo_callback)(void *context, curl_off_t dltotal, curl_off_t dlnow,
-                                           curl_off_t ultotal, curl_off_t ulnow);
 
 CURLcode cvat_curl_easy_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode cvat_curl_easy_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value);
@@ -17,15 +15,12 @@ CURLcode cvat_curl_easy_setopt_string(CURL *handle, CURLoption option, const cha
 CURLcode cvat_curl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
 CURLcode cvat_curl_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
 CURLcode cvat_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, cvat_curl_data_callback callback);
-CURLcode cvat_curl_easy_setopt_xferinfo_callback(CURL *handle, cvat_curl_xferinfo_callback callback);
 
 CURLcode cvat_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
-CURLcode cvat_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value);
-CURLcode cvat_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 
 CURLMcode cvat_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 
-/// CURL_GLOBAL_DEFAULT and the CURLPAUSE_* values are macros built from other macros; Swift cannot import them.
+/// CURL_GLOBAL_DEFAULT is a macro built from other macros; Swift cannot import it.
 long cvat_curl_global_default(void);
 
 #endif
