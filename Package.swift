@@ -38,13 +38,14 @@ let package = Package(
 
         .target(name: "CvatErrors", swiftSettings: swiftSettings),
         .target(name: "CvatSystem", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
-        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCurlShims"], swiftSettings: swiftSettings),
+        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCurlShims", "CvatSystem"], swiftSettings: swiftSettings),
         .target(name: "CvatAPI", dependencies: ["CvatHTTP"], swiftSettings: swiftSettings),
         .target(
             name: "CvatArchive",
             dependencies: ["CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
-        .target(name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive", "CvatSystem"], swiftSettings: swiftSettings),
         .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
         .target(
             name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
