@@ -89,7 +89,8 @@ let package = Package(
         .testTarget(name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CvatAPITests", dependencies: ["CvatAPI", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CvatCacheTests", dependencies: ["CvatCache", "CvatTestSupport"], swiftSettings: swiftSettings),
+            name: "CvatCacheTests", dependencies: ["CvatCache", "CvatAPI", "CvatHTTP", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatCodecsTests", dependencies: ["CvatCodecs", "CvatImage", "CvatTestSupport"],
             swiftSettings: swiftSettings),
