@@ -28,11 +28,12 @@ enum FileIO {
 
     /// Flushes an open temporary file, closes it and renames it into place.
     static func commit(fd: Int32, temporary: String, to url: URL) throws(CacheError) {
-        if fsync(fd) != 0 {
-            let error = ioError("cannot flush \(url.path)")
+        do {
+            try Syscalls.sync(fd, path: temporary)
+        } catch {
             close(fd)
             unlink(temporary)
-            throw error
+            throw CacheError(.io, "cannot flush \(url.path): \(SystemError.text(error.errno))")
         }
         close(fd)
         try rename(temporary, to: url)
@@ -48,12 +49,11 @@ enum FileIO {
     }
 
     /// Makes a rename durable: without it a power cut can forget the new directory entry.
+    ///
+    /// A failure is not an error: the rename itself has happened, and some file systems (network and FUSE ones)
+    /// refuse to flush a folder at all.
     static func syncDirectory(_ url: URL) {
-        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
+        try? Syscalls.syncDirectory(url.path)
     }
 
     /// Creates `url` and its missing parents with the user's umask (no explicit mode: FileManager would chmod it).
