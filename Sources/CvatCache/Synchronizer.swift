@@ -341,8 +341,8 @@ public struct Synchronizer: Sendable {
         let id = model.id
         let onEvent = self.onEvent
         try await fetchChecked(
-            task: id, number: frame, item: "frame \(frame)", format: "PNG", partial: layout.partialVideoFrame(id, frame),
-            final: layout.videoFrame(id, frame),
+            task: id, number: frame, item: "frame \(frame)", format: "PNG",
+            partial: layout.partialVideoFrame(id, frame), final: layout.videoFrame(id, frame),
             download: { path in
                 try await client.downloadFrame(taskID: id, frame: frame, to: path) { onEvent(.bytesReceived($0)) }
             },

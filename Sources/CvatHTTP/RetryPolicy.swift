@@ -1,9 +1,9 @@
 /// How hard to try before giving up on a request.
 ///
-/// Errors that a retry can fix (`retryableStatuses`, dropped connections, time-outs) back off exponentially with full jitter,
-/// so many clients hitting one recovering server do not retry in lock-step. A 429 is CVAT saying "the chunk is
-/// being prepared, come back in N seconds": it waits as told and has its own, larger budget, because a large
-/// chunk can legitimately take several such rounds.
+/// Errors that a retry can fix (`retryableStatuses`, dropped connections, time-outs) back off exponentially with
+/// full jitter, so many clients hitting one recovering server do not retry in lock-step. A 429 is CVAT saying "the
+/// chunk is being prepared, come back in N seconds": it waits as told and has its own, larger budget, because a
+/// large chunk can legitimately take several such rounds.
 public struct RetryPolicy: Sendable {
     /// Attempts in all for errors that are not 429 (1 means no retry).
     public var maxAttempts: Int

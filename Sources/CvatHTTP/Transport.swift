@@ -162,7 +162,8 @@ final class TransportLoop: @unchecked Sendable {
     }
 
     private static func closedError(_ transfer: CurlTransfer) -> HTTPError {
-        HTTPError(kind: .other, message: "the connection was closed before the request ended", url: transfer.request.url)
+        HTTPError(
+            kind: .other, message: "the connection was closed before the request ended", url: transfer.request.url)
     }
 
     func run() {
