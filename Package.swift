@@ -39,13 +39,14 @@ let package = Package(
 
         .target(name: "CvatErrors", swiftSettings: swiftSettings),
         .target(name: "CvatSystem", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
-        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCurlShims"], swiftSettings: swiftSettings),
+        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCurlShims", "CvatSystem"], swiftSettings: swiftSettings),
         .target(name: "CvatAPI", dependencies: ["CvatHTTP"], swiftSettings: swiftSettings),
         .target(
             name: "CvatArchive",
             dependencies: ["CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
-        .target(name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive", "CvatSystem"], swiftSettings: swiftSettings),
         .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
         .target(
             name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
@@ -97,7 +98,8 @@ let package = Package(
         .testTarget(name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CvatAPITests", dependencies: ["CvatAPI", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CvatCacheTests", dependencies: ["CvatCache", "CvatTestSupport"], swiftSettings: swiftSettings),
+            name: "CvatCacheTests", dependencies: ["CvatCache", "CvatAPI", "CvatHTTP", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatCodecsTests", dependencies: ["CvatCodecs", "CvatImage", "CvatTestSupport"],
             swiftSettings: swiftSettings),

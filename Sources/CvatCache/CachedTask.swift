@@ -1,5 +1,5 @@
 public import CvatAPI
-public import Foundation
+import Foundation
 
 /// A task as the cache holds it: everything an export reads, without the network.
 public struct CachedTask: Sendable {
@@ -109,8 +109,6 @@ public struct CachedTask: Sendable {
         }
         return chunks
     }
-
-    public func chunkURL(_ number: Int) -> URL { layout.chunk(id, number) }
 
     /// The task's annotations, decoded. They are read whole: CVAT sends them as one JSON document.
     public func loadAnnotations() throws(CacheError) -> Annotations {

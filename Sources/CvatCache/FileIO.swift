@@ -1,3 +1,4 @@
+import CvatSystem
 import Foundation
 
 /// File operations that never leave a half-written file under its final name.
@@ -9,35 +10,30 @@ enum FileIO {
         let temporary = url.path + ".tmp-cvat-ds-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw ioError("cannot create \(temporary)") }
-        var ok = true
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    ok = false
-                    return
-                }
-                offset += written
+        let failure = bytes.withUnsafeBytes { buffer -> SystemError? in
+            do throws(SystemError) {
+                try Syscalls.writeAll(fd, buffer, path: temporary)
+                return nil
+            } catch {
+                return error
             }
         }
-        if !ok {
-            let error = ioError("cannot write \(url.path)")
+        if let failure {
             close(fd)
             unlink(temporary)
-            throw error
+            throw CacheError(.io, "cannot write \(url.path): \(SystemError.text(failure.errno))")
         }
         try commit(fd: fd, temporary: temporary, to: url)
     }
 
     /// Flushes an open temporary file, closes it and renames it into place.
     static func commit(fd: Int32, temporary: String, to url: URL) throws(CacheError) {
-        if fsync(fd) != 0 {
-            let error = ioError("cannot flush \(url.path)")
+        do {
+            try Syscalls.sync(fd, path: temporary)
+        } catch {
             close(fd)
             unlink(temporary)
-            throw error
+            throw CacheError(.io, "cannot flush \(url.path): \(SystemError.text(error.errno))")
         }
         close(fd)
         try rename(temporary, to: url)
@@ -53,12 +49,11 @@ enum FileIO {
     }
 
     /// Makes a rename durable: without it a power cut can forget the new directory entry.
+    ///
+    /// A failure is not an error: the rename itself has happened, and some file systems (network and FUSE ones)
+    /// refuse to flush a folder at all.
     static func syncDirectory(_ url: URL) {
-        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
+        try? Syscalls.syncDirectory(url.path)
     }
 
     /// Creates `url` and its missing parents with the user's umask (no explicit mode: FileManager would chmod it).
@@ -125,7 +120,9 @@ final class TaskLock {
 
     private init(fd: Int32) { self.fd = fd }
 
-    static func acquire(_ url: URL, waitingFor seconds: Double = 3600) async throws(CacheError) -> TaskLock {
+    /// Waits up to `seconds` for the lock. Throws `CacheError` (`.busy` when the wait runs out), or
+    /// `CancellationError` as soon as the task is cancelled while waiting.
+    static func acquire(_ url: URL, waitingFor seconds: Double = 3600) async throws -> TaskLock {
         try FileIO.createDirectory(url.deletingLastPathComponent())
         let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw FileIO.ioError("cannot open the lock \(url.path)") }
@@ -135,7 +132,13 @@ final class TaskLock {
                 close(fd)
                 throw CacheError(.busy, "another cvat-ds is still writing \(url.deletingLastPathComponent().path)")
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            do {
+                // Polling, not a blocking flock: a blocked thread could not notice that the task was cancelled.
+                try await Task.sleep(for: .milliseconds(100))
+            } catch {
+                close(fd)
+                throw error
+            }
         }
         return TaskLock(fd: fd)
     }

@@ -90,9 +90,8 @@ public struct Synchronizer: Sendable {
         let fetched: (model: TaskModel, json: [UInt8])
         do {
             fetched = try await client.task(id)
-        } catch {
+        } catch let error as APIError where error.kind == .notFound && FileIO.exists(layout.taskJSON(id)) {
             // Saying only "not found" would leave the user wondering whether the cache is still good.
-            guard error.kind == .notFound, FileIO.exists(layout.taskJSON(id)) else { throw error }
             throw APIError(
                 .notFound,
                 "task \(id) is no longer on \(client.server) (deleted, or this account lost access to it); its "
@@ -117,7 +116,7 @@ public struct Synchronizer: Sendable {
         {
             labelsJSON = labels
         } else {
-            labelsJSON = try await client.labels(projectID: id).json
+            labelsJSON = try await client.labels(of: .project(id)).json
         }
         let tasks = try await client.tasks(projectID: id)
         var reports: [TaskSyncReport] = []
@@ -159,11 +158,11 @@ public struct Synchronizer: Sendable {
         }
         let newDate = Timestamp(model.updatedDate)
         let cachedDate = cachedTask.flatMap { Timestamp($0.model.updatedDate) }
-        if let cachedDate, let newDate, newDate < cachedDate {
+        if let cachedTask, let cachedDate, let newDate, newDate < cachedDate {
             onEvent(
                 .warning(
                     "task \(id): the server's updated_date (\(model.updatedDate)) is older than the cached one "
-                        + "(\(cachedTask!.model.updatedDate)); refetching it to be safe"))
+                        + "(\(cachedTask.model.updatedDate)); refetching it to be safe"))
         }
         let unchanged =
             cachedDate != nil && cachedDate == newDate && cachedMeta != nil
@@ -186,7 +185,7 @@ public struct Synchronizer: Sendable {
         if let projectLabels {
             labelsJSON = projectLabels
         } else {
-            labelsJSON = try await client.labels(taskID: id).json
+            labelsJSON = try await client.labels(of: .task(id)).json
         }
         if let cachedTask, let labels = try? JSONDecoder().decode([LabelModel].self, from: Data(labelsJSON)),
             let change = Synchronizer.labelChanges(from: cachedTask.labels, to: labels)
@@ -340,31 +339,14 @@ public struct Synchronizer: Sendable {
 
     private func fetchFrame(task model: TaskModel, frame: Int, width: Int?, height: Int?) async throws {
         let id = model.id
-        let partial = layout.partialVideoFrame(id, frame)
         let onEvent = self.onEvent
-        for attempt in 1...2 {
-            do {
-                try await client.downloadFrame(taskID: id, frame: frame, to: partial.path) { onEvent(.bytesReceived($0)) }
-            } catch {
-                if error.kind != .network { FileIO.remove(partial) }
-                throw error
-            }
-            if let problem = FrameCheck.problem(partial, width: width, height: height) {
-                FileIO.remove(partial)
-                if attempt == 2 {
-                    throw APIError(
-                        .badResponse,
-                        "frame \(frame) of task \(id) from \(client.server) is not a usable PNG, twice in a row, so it "
-                            + "was not cached: \(problem)")
-                }
-                onEvent(.warning("task \(id): downloaded frame \(frame) is unusable (\(problem)); fetching it again"))
-                continue
-            }
-            let fd = open(partial.path, O_RDONLY | O_CLOEXEC)
-            try FileIO.commit(fd: fd, temporary: partial.path, to: layout.videoFrame(id, frame))
-            onEvent(.chunkFinished(task: id, number: frame))
-            return
-        }
+        try await fetchChecked(
+            task: id, number: frame, item: "frame \(frame)", format: "PNG",
+            partial: layout.partialVideoFrame(id, frame), final: layout.videoFrame(id, frame),
+            download: { path in
+                try await client.downloadFrame(taskID: id, frame: frame, to: path) { onEvent(.bytesReceived($0)) }
+            },
+            problem: { FrameCheck.problem($0, width: width, height: height) })
     }
 
     /// Downloads the needed chunks that are missing or unreadable, `jobs` at a time.
@@ -419,32 +401,50 @@ public struct Synchronizer: Sendable {
 
     private func fetchChunk(task model: TaskModel, number: Int, place: ChunkPlace) async throws {
         let id = model.id
-        let partial = place.partial(number)
         let onEvent = self.onEvent
-        // One retry from zero: a resumed download that turns out unreadable may have mixed two versions.
-        for attempt in 1...2 {
-            do {
-                try await client.downloadChunk(taskID: id, number: number, quality: place.quality, to: partial.path) {
+        let members = expectedMembers(model, number)
+        try await fetchChecked(
+            task: id, number: number, item: "chunk \(number)", format: "zip", partial: place.partial(number),
+            final: place.chunk(number),
+            download: { path in
+                try await client.downloadChunk(taskID: id, number: number, quality: place.quality, to: path) {
                     onEvent(.bytesReceived($0))
                 }
+            },
+            problem: { ChunkCheck.problem($0, expectedMembers: members, full: true) })
+    }
+
+    /// Downloads one chunk or frame into `partial`, checks it, and renames it to `final`.
+    ///
+    /// An unusable download gets one more try, from zero: a resumed download that turns out unreadable may have
+    /// mixed two versions of the file. `number` is what `.chunkFinished` reports; `item` and `format` name the file
+    /// and what it should have been in messages ("chunk 3", "zip").
+    private func fetchChecked(
+        task id: Int, number: Int, item: String, format: String, partial: URL, final: URL,
+        download: (String) async throws -> Void, problem: (URL) -> String?
+    ) async throws {
+        for attempt in 1...2 {
+            do {
+                try await download(partial.path)
             } catch {
-                // Only a broken connection leaves bytes worth resuming; what an oversized or refused answer left is not.
-                if error.kind != .network { FileIO.remove(partial) }
+                // Only a broken connection (or a cancelled run) leaves bytes worth resuming; what an oversized or
+                // refused answer left is not.
+                if let error = error as? APIError, error.kind != .network { FileIO.remove(partial) }
                 throw error
             }
-            if let problem = ChunkCheck.problem(partial, expectedMembers: expectedMembers(model, number), full: true) {
+            if let problem = problem(partial) {
                 FileIO.remove(partial)
                 if attempt == 2 {
                     throw APIError(
                         .badResponse,
-                        "chunk \(number) of task \(id) from \(client.server) is not a usable zip, twice in a row, so "
-                            + "it was not cached: \(problem)")
+                        "\(item) of task \(id) from \(client.server) is not a usable \(format), twice in a row, so it "
+                            + "was not cached: \(problem)")
                 }
-                onEvent(.warning("task \(id): downloaded chunk \(number) is unusable (\(problem)); fetching it again"))
+                onEvent(.warning("task \(id): downloaded \(item) is unusable (\(problem)); fetching it again"))
                 continue
             }
             let fd = open(partial.path, O_RDONLY | O_CLOEXEC)
-            try FileIO.commit(fd: fd, temporary: partial.path, to: place.chunk(number))
+            try FileIO.commit(fd: fd, temporary: partial.path, to: final)
             onEvent(.chunkFinished(task: id, number: number))
             return
         }

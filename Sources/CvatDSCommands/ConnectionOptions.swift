@@ -87,18 +87,23 @@ struct ConnectionOptions: ParsableArguments {
         let server = try ServerAddress(host: host, port: serverPort)
         if let auth {
             let user: String
-            var password: String?
+            var given: String?
             if let colon = auth.firstIndex(of: ":") {
                 user = String(auth[..<colon])
-                password = String(auth[auth.index(after: colon)...])
+                given = String(auth[auth.index(after: colon)...])
             } else {
                 user = auth
             }
-            if password?.isEmpty ?? true { password = environment["PASS"].flatMap { $0.isEmpty ? nil : $0 } }
-            if password == nil {
+            // --auth USER:PASS, else PASS from the environment, else a prompt; an empty one counts as none.
+            let password: String
+            if let given, !given.isEmpty {
+                password = given
+            } else if let fromEnvironment = environment["PASS"], !fromEnvironment.isEmpty {
+                password = fromEnvironment
+            } else {
                 password = try PasswordPrompt.read(prompt: "Password for \(user) at \(server): ")
             }
-            return (server, .password(user: user, password: password!, method: authMethod.method))
+            return (server, .password(user: user, password: password, method: authMethod.method))
         }
         if let envToken { return (server, .accessToken(envToken)) }
         if needCredentials {
@@ -114,14 +119,17 @@ struct ConnectionOptions: ParsableArguments {
         cacheDir.map { URL(fileURLWithPath: $0) } ?? CacheLayout.defaultRoot()
     }
 
-    func transportOptions(jobs: Int) -> TransportOptions {
-        TransportOptions(
-            maxConnections: jobs, stallTimeout: timeout, verifyTLS: !insecure, caCertificateFile: caCert,
-            userAgent: "cvat-ds/\(CvatDS.version)")
-    }
-
-    func retryPolicy() -> RetryPolicy {
-        RetryPolicy(maxAttempts: retries + 1)
+    /// The flags as the API layer takes them; `jobs` transfers may run at once, and `log` gets the `--verbose`
+    /// lines.
+    func settings(server: ServerAddress, credentials: Credentials, jobs: Int, log: (@Sendable (String) -> Void)?)
+        -> ConnectionSettings
+    {
+        ConnectionSettings(
+            server: server, credentials: credentials, organization: organization,
+            transport: TransportOptions(
+                maxConnections: jobs, stallTimeout: timeout, verifyTLS: !insecure, caCertificateFile: caCert,
+                userAgent: "cvat-ds/\(CvatDS.version)"),
+            retry: RetryPolicy(maxAttempts: retries + 1), log: log)
     }
 }
 

@@ -301,6 +301,7 @@ struct Export: AsyncParsableCommand {
             if !offline {
                 let session = try await Session.open(
                     server: server, credentials: credentials, connection: connection, console: console, jobs: 4)
+                defer { session.close() }
                 let progress = SyncProgress(console: console)
                 // With a job filter the job list is fetched again on every run: a job's stage or state can change
                 // without the task's updated_date changing.

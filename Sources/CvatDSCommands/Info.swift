@@ -37,6 +37,7 @@ struct Info: AsyncParsableCommand {
                     server: server, credentials: credentials, connection: connection, console: console, jobs: 1
                 ).client
             }
+            defer { client?.close() }
             var reports: [TaskInfo] = []
             for id in tasks {
                 reports.append(try await describe(id, layout: layout, client: client))

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CvatAPI
 import CvatCache
-import CvatHTTP
 import Foundation
 
 /// `cvat-ds sync`: bring the local cache up to date with the server.
@@ -45,13 +44,14 @@ struct Sync: AsyncParsableCommand {
         try await runReportingErrors(console) {
             let started = ContinuousClock.now
             let session = try await Session.open(connection: connection, console: console, jobs: jobs)
+            defer { session.close() }
             let progress = SyncProgress(console: console)
             let synchronizer = Synchronizer(
                 client: session.client, layout: session.layout, jobs: jobs, videoFrames: videoFrames.source,
                 onEvent: { progress.handle($0) })
             let reports = try await selection.sync(with: synchronizer)
             console.clearProgress()
-            let stats = session.client.http.statistics
+            let stats = session.client.statistics
             let elapsed = ContinuousClock.now - started
             console.info(
                 "synced \(reports.count) task(s) from \(session.client.server) into \(session.layout.serverDirectory.path): "
@@ -134,12 +134,17 @@ struct Session {
         if connection.insecure && server.url.hasPrefix("https:") {
             console.warning("--insecure: the TLS certificate of \(server) is not verified; anyone on the path can read the credentials")
         }
-        let transport = Transport(options: connection.transportOptions(jobs: jobs))
         let log: (@Sendable (String) -> Void)? = console.verbose ? { @Sendable line in console.debug(line) } : nil
-        let http = HTTPClient(transport: transport, retry: connection.retryPolicy(), log: log)
-        let client = CvatClient(
-            server: server, http: http, credentials: credentials, organization: connection.organization)
-        try await client.authenticate()
+        let client = try CvatClient(connection.settings(server: server, credentials: credentials, jobs: jobs, log: log))
+        do {
+            try await client.authenticate()
+        } catch {
+            client.close()
+            throw error
+        }
         return Session(client: client, layout: CacheLayout(root: connection.cacheRoot, server: server))
     }
+
+    /// Ends the connection (its transfer thread); the command calls it when it no longer needs the server.
+    func close() { client.close() }
 }

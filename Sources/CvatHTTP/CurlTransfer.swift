@@ -1,11 +1,12 @@
 internal import CCurl
 internal import CCurlShims
-import Glibc
+import CvatSystem
+import Synchronization
 
 /// One easy handle configured for one request, and the state its callbacks fill in.
 ///
-/// Only the transport's thread touches an instance after it is submitted; that is the invariant behind
-/// `@unchecked Sendable`.
+/// Only the transport's thread touches an instance after it is submitted, except `cancelled`, an atomic; that is
+/// the invariant behind `@unchecked Sendable`.
 final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let request: HTTPRequest
@@ -25,7 +26,10 @@ final class CurlTransfer: @unchecked Sendable {
     var abortReason: HTTPError.Kind?
     var abortMessage = ""
     let onBytes: (@Sendable (Int) -> Void)?
-    var completion: ((Result<HTTPResponse, HTTPError>) -> Void)?
+    /// Resumes the awaiting task; called exactly once, by `complete`.
+    var completion: ((Result<HTTPResponse, any Error>) -> Void)?
+    /// Set from the awaiting task's cancellation handler, on any thread; the loop then drops the transfer.
+    private let cancelled = Atomic<Bool>(false)
 
     init(request: HTTPRequest, options: TransportOptions, onBytes: (@Sendable (Int) -> Void)?) throws(HTTPError) {
         guard let handle = curl_easy_init() else {
@@ -44,6 +48,22 @@ final class CurlTransfer: @unchecked Sendable {
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
         uploadBody?.deallocate()
+    }
+
+    func cancel() { cancelled.store(true, ordering: .releasing) }
+
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+
+    /// Hands the outcome to the awaiting task, once: later calls do nothing.
+    func complete(_ result: Result<HTTPResponse, any Error>) {
+        let completion = self.completion
+        self.completion = nil
+        completion?(result)
+    }
+
+    /// Completes the transfer with what libcurl's result code says.
+    func completeFinished(code: CURLcode) {
+        complete(finish(code: code).mapError { $0 })
     }
 
     private func check(_ code: CURLcode, _ what: String) throws(HTTPError) {
@@ -132,16 +152,12 @@ final class CurlTransfer: @unchecked Sendable {
                 abortMessage = "the server sent more than the \(declared) bytes its \(name) header announced"
                 return 0
             }
-            var offset = 0
-            while offset < count {
-                let written = write(fd, data.baseAddress! + offset, count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    abortReason = .io
-                    abortMessage = "writing the download failed: \(String(cString: strerror(errno)))"
-                    return 0
-                }
-                offset += written
+            do {
+                try Syscalls.writeAll(fd, data, path: "the download file")
+            } catch {
+                abortReason = .io
+                abortMessage = "writing the download failed: \(SystemError.text(error.errno))"
+                return 0
             }
             fileOffset += Int64(count)
         }
@@ -163,7 +179,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if ftruncate(fd, off_t(start)) != 0 || lseek(fd, off_t(start), SEEK_SET) < 0 {
             abortReason = .io
-            abortMessage = "preparing the download file failed: \(String(cString: strerror(errno)))"
+            abortMessage = "preparing the download file failed: \(SystemError.text(errno))"
             return false
         }
         fileOffset = start

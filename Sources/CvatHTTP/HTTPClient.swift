@@ -9,47 +9,59 @@ public struct TransferStatistics: Sendable, Equatable {
     public init() {}
 }
 
-/// Requests with CVAT's retry rules and safe redirects, over a shared `Transport`.
+/// Requests with CVAT's retry rules and safe redirects, over a `Transport` of its own.
+///
+/// Every method that talks to the server throws `HTTPError`, or `CancellationError` as soon as the calling task
+/// is cancelled: a transfer in flight is aborted and a wait between retries cut short, so a cancelled sync stops
+/// instead of retrying on.
 public final class HTTPClient: Sendable {
-    public let transport: Transport
+    private let transport: Transport
     public let retry: RetryPolicy
     private let log: (@Sendable (String) -> Void)?
     private let stats = Mutex(TransferStatistics())
     private let maxRedirects = 5
 
-    /// `log` receives one line per attempt (method, URL, status, bytes); never a header value.
-    public init(transport: Transport, retry: RetryPolicy = RetryPolicy(), log: (@Sendable (String) -> Void)? = nil) {
-        self.transport = transport
+    /// Starts the transport (its thread and connection pool). `log` receives one line per attempt (method, URL,
+    /// status, bytes); never a header value.
+    public init(
+        options: TransportOptions = TransportOptions(), retry: RetryPolicy = RetryPolicy(),
+        log: (@Sendable (String) -> Void)? = nil
+    ) throws(HTTPError) {
+        self.transport = try Transport(options: options)
         self.retry = retry
         self.log = log
     }
+
+    /// Ends the transport's thread and closes its connections; later requests fail. The client's release does
+    /// the same, so this is for owners that want the end at a known point.
+    public func shutdown() { transport.shutdown() }
 
     public var statistics: TransferStatistics { stats.withLock { $0 } }
 
     /// Sends a request, following redirects and retrying what may succeed on a later try.
     ///
-    /// Returns the final response whatever its status, except that a status that stays transient (429, 5xx)
-    /// past the retry budget is thrown as `HTTPError` with the number of attempts.
-    public func send(_ request: HTTPRequest, onBytes: (@Sendable (Int) -> Void)? = nil) async throws(HTTPError)
-        -> HTTPResponse
-    {
+    /// Returns the final response whatever its status, except that a status that stays transient (one of
+    /// `RetryPolicy.retryableStatuses`) past the retry budget is thrown as `HTTPError` with the number of attempts.
+    public func send(_ request: HTTPRequest, onBytes: (@Sendable (Int) -> Void)? = nil) async throws -> HTTPResponse {
         try await send(building: { request }, onBytes: onBytes)
     }
 
     /// The retry loop, with the request rebuilt for every attempt so a download can ask for the bytes it lacks.
     private func send(building makeRequest: () throws(HTTPError) -> HTTPRequest, onBytes: (@Sendable (Int) -> Void)?)
-        async throws(HTTPError) -> HTTPResponse
+        async throws -> HTTPResponse
     {
         var failures = 0
         var rateLimitWaits = 0
         var attempts = 0
         while true {
+            // A cancelled task must not start another attempt, whatever the last one answered.
+            try Task.checkCancellation()
             attempts += 1
             let request = try makeRequest()
             let response: HTTPResponse
             do {
                 response = try await sendFollowingRedirects(request, onBytes: onBytes)
-            } catch where error.isTransient {
+            } catch let error as HTTPError where error.isTransient {
                 failures += 1
                 guard failures < retry.maxAttempts else {
                     var final = error
@@ -69,10 +81,10 @@ public final class HTTPClient: Sendable {
                 let wait = retry.retryAfter(response.header("retry-after"))
                 log?("  429 from the server; waiting \(formatSeconds(wait)) as its Retry-After asks")
                 stats.withLock { $0.retries += 1 }
-                try? await Task.sleep(for: .seconds(wait))
+                try await Task.sleep(for: .seconds(wait))
                 continue
             }
-            if [500, 502, 503, 504, 408].contains(response.status) {
+            if RetryPolicy.retryableStatuses.contains(response.status) {
                 failures += 1
                 guard failures < retry.maxAttempts else {
                     throw HTTPError(
@@ -95,7 +107,7 @@ public final class HTTPClient: Sendable {
     public func download(
         url: String, headers: [HTTPHeader], credentialHeaders: [HTTPHeader], to path: String, limit: Int64,
         sizeHeader: String? = nil, onBytes: (@Sendable (Int) -> Void)? = nil
-    ) async throws(HTTPError) -> HTTPResponse {
+    ) async throws -> HTTPResponse {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else {
             throw HTTPError(kind: .io, message: "cannot open \(path): \(String(cString: strerror(errno)))", url: url)
@@ -141,15 +153,16 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func backOff(after failures: Int, reason: String) async throws(HTTPError) {
+    /// Waits before the next attempt; a cancellation ends the wait with `CancellationError`.
+    private func backOff(after failures: Int, reason: String) async throws {
         let wait = retry.backoff(afterAttempt: failures)
         log?("  retrying in \(formatSeconds(wait)) after: \(reason)")
         stats.withLock { $0.retries += 1 }
-        try? await Task.sleep(for: .seconds(wait))
+        try await Task.sleep(for: .seconds(wait))
     }
 
     private func sendFollowingRedirects(_ original: HTTPRequest, onBytes: (@Sendable (Int) -> Void)?)
-        async throws(HTTPError) -> HTTPResponse
+        async throws -> HTTPResponse
     {
         var request = original
         for _ in 0...maxRedirects {
@@ -158,7 +171,7 @@ public final class HTTPClient: Sendable {
             let response: HTTPResponse
             do {
                 response = try await transport.send(request, onBytes: onBytes)
-            } catch {
+            } catch let error as HTTPError {
                 log?("\(request.method.rawValue) \(request.url) failed: \(error.message)")
                 throw error
             }

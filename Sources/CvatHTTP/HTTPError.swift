@@ -45,7 +45,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var isTransient: Bool {
         switch kind {
         case .connection, .timeout, .interrupted: return true
-        case .status(let code): return code == 429 || code == 408 || (500...599).contains(code)
+        case .status(let code): return RetryPolicy.retryableStatuses.contains(code)
         case .tls, .tooLarge, .io, .other: return false
         }
     }

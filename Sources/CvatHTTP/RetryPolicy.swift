@@ -1,9 +1,9 @@
 /// How hard to try before giving up on a request.
 ///
-/// Errors that a retry can fix (5xx, dropped connections, time-outs) back off exponentially with full jitter,
-/// so many clients hitting one recovering server do not retry in lock-step. A 429 is CVAT saying "the chunk is
-/// being prepared, come back in N seconds": it waits as told and has its own, larger budget, because a large
-/// chunk can legitimately take several such rounds.
+/// Errors that a retry can fix (`retryableStatuses`, dropped connections, time-outs) back off exponentially with
+/// full jitter, so many clients hitting one recovering server do not retry in lock-step. A 429 is CVAT saying "the
+/// chunk is being prepared, come back in N seconds": it waits as told and has its own, larger budget, because a
+/// large chunk can legitimately take several such rounds.
 public struct RetryPolicy: Sendable {
     /// Attempts in all for errors that are not 429 (1 means no retry).
     public var maxAttempts: Int
@@ -24,6 +24,14 @@ public struct RetryPolicy: Sendable {
         self.maxDelay = maxDelay
         self.maxRetryAfter = maxRetryAfter
     }
+
+    /// The statuses worth sending the same request again for, by `HTTPClient` and `HTTPError.isTransient` alike.
+    ///
+    /// 408 Request Timeout and 429 Too Many Requests: the server asks to be asked again (a 429 after its
+    /// Retry-After). 500, 502, 503 and 504: the server or a gateway in front of it is failing for now (a restart,
+    /// an overloaded worker). Not the rest of 5xx: 501 Not Implemented and 505 HTTP Version Not Supported describe
+    /// the request itself, and 507/508/511 need someone to act, so a retry only gets the same answer later.
+    public static let retryableStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1), drawn uniformly from [0, cap].
     func backoff(afterAttempt attempt: Int) -> Double {

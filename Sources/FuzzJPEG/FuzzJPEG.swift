@@ -5,7 +5,14 @@ import FuzzSupport
 
 /// Fuzzes the JPEG path a chunk member takes: header, full decode, and DCT-scaled decode into a reused image.
 /// The pixel limit is lowered so the fuzzer spends its time in the parser, not in allocating huge images.
-nonisolated(unsafe) let decoder = try! JPEGDecoder(limits: DecodeLimits(maxPixels: 1 << 16))
+/// A decoder that cannot be created (TurboJPEG refusing a handle) leaves nothing to fuzz: the run stops, saying why.
+nonisolated(unsafe) let decoder: JPEGDecoder = {
+    do {
+        return try JPEGDecoder(limits: DecodeLimits(maxPixels: 1 << 16))
+    } catch {
+        fatalError("cannot create the JPEG decoder: \(error)")
+    }
+}()
 nonisolated(unsafe) var reused = RGBImage(width: 1, height: 1)
 
 func fuzzOne(_ input: UnsafeRawBufferPointer) {

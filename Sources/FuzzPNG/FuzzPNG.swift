@@ -4,7 +4,14 @@ import Foundation
 import FuzzSupport
 
 /// Fuzzes the PNG path: the IHDR reader, libpng's simplified API through the C shim, and format sniffing.
-nonisolated(unsafe) let decoder = try! ImageDecoder(limits: DecodeLimits(maxPixels: 1 << 16))
+/// A decoder that cannot be created (TurboJPEG refusing a handle) leaves nothing to fuzz: the run stops, saying why.
+nonisolated(unsafe) let decoder: ImageDecoder = {
+    do {
+        return try ImageDecoder(limits: DecodeLimits(maxPixels: 1 << 16))
+    } catch {
+        fatalError("cannot create the image decoder: \(error)")
+    }
+}()
 nonisolated(unsafe) var reused = RGBImage(width: 1, height: 1)
 
 func fuzzOne(_ input: UnsafeRawBufferPointer) {

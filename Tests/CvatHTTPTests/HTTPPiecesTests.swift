@@ -52,6 +52,15 @@ struct HTTPPiecesTests {
         #expect(!HTTPError(kind: .status(404), message: "", url: "").isTransient)
         #expect(!HTTPError(kind: .tls, message: "", url: "").isTransient)
     }
+
+    @Test("the statuses HTTPClient retries are exactly those HTTPError calls transient: not 501 or 505")
+    func retryableStatuses() {
+        for status in 100...599 {
+            let retried = [408, 429, 500, 502, 503, 504].contains(status)
+            #expect(RetryPolicy.retryableStatuses.contains(status) == retried, "\(status)")
+            #expect(HTTPError(kind: .status(status), message: "", url: "").isTransient == retried, "\(status)")
+        }
+    }
 }
 
 extension ContentRange {

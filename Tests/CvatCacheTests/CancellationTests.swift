@@ -1,0 +1,65 @@
+import CvatAPI
+@testable import CvatCache
+import CvatHTTP
+import CvatTestSupport
+import Foundation
+import Testing
+
+/// A cancelled sync must end promptly with `CancellationError`: a later signal handler cancels the top task and
+/// relies on every wait below it (retries, transfers, the task lock) giving up.
+@Suite("cache cancellation")
+struct CacheCancellationTests {
+    /// Runs `body` in a task, cancels it after `delay`, and says how long the task took in all and what it threw.
+    static func cancelled(after delay: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws
+        -> (elapsed: Duration, error: (any Error)?)
+    {
+        let started = ContinuousClock.now
+        let task = Task { try await body() }
+        try await Task.sleep(for: delay)
+        task.cancel()
+        let result = await task.result
+        let elapsed = ContinuousClock.now - started
+        if case .failure(let error) = result { return (elapsed, error) }
+        return (elapsed, nil)
+    }
+
+    @Test("a cancelled sync against a server that always answers 5xx stops within moments")
+    func cancelledSync() async throws {
+        let server = try TestServer()
+        let folder = try TestPaths.makeTemporaryDirectory("cancel-sync")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try server.control("/_test/faults", ["chunk_5xx_rate": 1.0])
+        let address = try ServerAddress(host: server.url)
+        // Retries enough for an hour: only the cancellation can end the sync early.
+        let client = try CvatClient(
+            ConnectionSettings(
+                server: address, credentials: .accessToken(TestServer.adminToken),
+                retry: RetryPolicy(maxAttempts: 10_000, baseDelay: 0.05, maxDelay: 0.2)))
+        defer { client.close() }
+        try await client.authenticate()
+        let synchronizer = Synchronizer(
+            client: client, layout: CacheLayout(root: folder, server: address), jobs: 2, onEvent: { _ in })
+        let outcome = try await Self.cancelled(after: .milliseconds(800)) { _ = try await synchronizer.syncTask(1) }
+        #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
+        #expect(outcome.elapsed < .seconds(3))
+        #expect(client.statistics.retries > 0, "the sync was retrying its chunks when it was cancelled")
+        let sent = client.statistics.requests
+        #expect(sent < 100, "\(sent) requests: the retries did not wait, or did not stop")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(client.statistics.requests == sent, "no request starts after the cancellation")
+    }
+
+    @Test("a cancelled wait for a task lock ends at once, without the lock")
+    func cancelledLockWait() async throws {
+        let folder = try TestPaths.makeTemporaryDirectory("cancel-lock")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent(".cvat-ds.lock")
+        let held = try await TaskLock.acquire(url)
+        let outcome = try await Self.cancelled(after: .milliseconds(300)) {
+            _ = try await TaskLock.acquire(url, waitingFor: 3600)
+        }
+        #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
+        #expect(outcome.elapsed < .seconds(2))
+        withExtendedLifetime(held) {}
+    }
+}

@@ -1,0 +1,79 @@
+import CvatHTTP
+import CvatTestSupport
+import Foundation
+import Testing
+
+/// A cancelled task must stop talking to the server promptly: the transfer in flight is aborted, a wait between
+/// retries is cut short, and no further attempt starts.
+@Suite("HTTP cancellation")
+struct HTTPCancellationTests {
+    let server: TestServer
+
+    init() throws {
+        server = try TestServer()
+    }
+
+    var taskRequest: HTTPRequest {
+        HTTPRequest(
+            url: server.url + "/api/tasks/1",
+            headers: [HTTPHeader("Accept", "application/vnd.cvat+json")],
+            credentialHeaders: [HTTPHeader("Authorization", "Bearer \(TestServer.adminToken)")])
+    }
+
+    /// Runs `body` in a task, cancels it after `delay`, and returns how long the task took to end in all and
+    /// what it threw.
+    func cancelled(after delay: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws
+        -> (elapsed: Duration, error: (any Error)?)
+    {
+        let started = ContinuousClock.now
+        let task = Task { try await body() }
+        try await Task.sleep(for: delay)
+        task.cancel()
+        let result = await task.result
+        let elapsed = ContinuousClock.now - started
+        if case .failure(let error) = result { return (elapsed, error) }
+        return (elapsed, nil)
+    }
+
+    @Test("a cancelled request against a server that always answers 5xx stops retrying at once")
+    func cancelledRetries() async throws {
+        try server.control("/_test/faults", ["json_5xx_rate": 1.0])
+        // A budget no test would outlive: only the cancellation can end this loop early.
+        let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 10_000, baseDelay: 0.05, maxDelay: 0.2))
+        defer { client.shutdown() }
+        let request = taskRequest
+        let outcome = try await cancelled(after: .milliseconds(500)) { _ = try await client.send(request) }
+        #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
+        #expect(outcome.elapsed < .seconds(2))
+        let sent = client.statistics.requests
+        #expect(sent >= 1 && sent < 50, "\(sent) requests: the retries did not wait, or did not stop")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(client.statistics.requests == sent, "no attempt starts after the cancellation")
+    }
+
+    @Test("cancelling the awaiting task aborts a transfer in flight")
+    func cancelledTransfer() async throws {
+        // Every answer comes 30 s late: the request is still in libcurl's hands when the task is cancelled.
+        try server.control("/_test/faults", ["latency_ms": 30_000])
+        let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 1))
+        defer { client.shutdown() }
+        let request = taskRequest
+        let outcome = try await cancelled(after: .milliseconds(300)) { _ = try await client.send(request) }
+        #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
+        #expect(outcome.elapsed < .seconds(2))
+        #expect(client.statistics.requests == 1)
+    }
+
+    @Test("a task cancelled before it sends sends nothing")
+    func cancelledBeforeSending() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        let request = taskRequest
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            _ = try await client.send(request)
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(client.statistics.requests == 0)
+    }
+}
