@@ -30,7 +30,7 @@ func runReportingErrors(_ console: Console, _ body: sending @escaping () async t
     do {
         if let signal = try await Interruption.run(body) {
             console.clearProgress()
-            console.error("interrupted by \(Interruption.name(of: signal)); nothing half-done was kept")
+            console.error("interrupted by \(Interruption.name(of: signal))")
             throw ExitCode(Interruption.exitCode(for: signal))
         }
     } catch let error as ExitCode {
