@@ -27,6 +27,14 @@ public struct CachedTask: Sendable {
         let taskFile = try CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
         let metaURL = layout.dataMetaJSON(id)
         guard let metaBytes = FileIO.read(metaURL) else {
+            if !FileIO.exists(layout.annotationsJSON(id)) && !FileIO.exists(layout.chunkDirectory(id)) {
+                // task.json alone: a project sync with --subset recorded it (for cvat-sdk) but left its data out.
+                throw CacheError(
+                    .missing,
+                    "task \(id) (\(taskFile.model.name), subset '\(taskFile.model.subset ?? "")') is cached for its "
+                        + "metadata only, its data was left out by a project sync with --subset; run cvat-ds sync "
+                        + "--task \(id)")
+            }
             throw CacheError(.missing, "task \(id) is not fully cached: \(metaURL.path) is missing; run cvat-ds sync")
         }
         let meta = try CacheJSON.decode(DataMeta.self, metaBytes, file: metaURL)

@@ -121,7 +121,10 @@ public struct Synchronizer: Sendable {
         let tasks = try await client.tasks(projectID: id)
         var reports: [TaskSyncReport] = []
         for (model, json) in tasks.sorted(by: { $0.model.id < $1.model.id }) {
-            if let subsets, !subsets.contains(model.subset ?? "") { continue }
+            if let subsets, !subsets.contains(model.subset ?? "") {
+                try recordLeftOutTask(model, json: json, labels: labelsJSON)
+                continue
+            }
             if let reason = model.unsupportedReason {
                 onEvent(.warning("task \(model.id) (\(model.name)) of project \(id) is left out: \(reason)"))
                 // task.json alone (as cvat-sdk writes it too) lets an offline export tell "left out" from "missing".
@@ -141,6 +144,18 @@ public struct Synchronizer: Sendable {
         FileIO.removeStaleTemporaries(in: layout.projectDirectory(id))
         try FileIO.writeAtomically(document, to: layout.projectJSON(id))
         return reports
+    }
+
+    /// A task of another subset gets its task.json only (as a task cvat-ds cannot export does): cvat-sdk, offline,
+    /// loads every task of a project to read its subset before it filters (`ProjectVisionDataset` with
+    /// `include_subsets`), so without it the SDK cannot read a subset cvat-ds synced. Without data_meta.json the
+    /// task is still not cached for cvat-ds (an offline export names it) nor current for a later sync, which
+    /// fetches everything. An existing task.json is left as it is: a newer one over older data would make that
+    /// data look current to both tools.
+    func recordLeftOutTask(_ model: TaskModel, json: [UInt8], labels: [UInt8]) throws {
+        guard !FileIO.exists(layout.taskJSON(model.id)) else { return }
+        try FileIO.createDirectory(layout.taskDirectory(model.id))
+        try FileIO.writeAtomically(try CacheJSON.compose(model: json, labels: labels), to: layout.taskJSON(model.id))
     }
 
     /// Brings one task up to date given its current server model. `labels` is the project's label list when the

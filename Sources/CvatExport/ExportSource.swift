@@ -29,7 +29,16 @@ public struct ExportSource: Sendable {
         var leftOut: [String] = []
         for taskID in project.taskIDs.sorted() {
             if let subsets, let subset = project.taskSubsets?[taskID], !subsets.contains(subset) { continue }
-            let model = try CachedTask.model(id: taskID, layout: layout)
+            let model: TaskModel
+            do {
+                model = try CachedTask.model(id: taskID, layout: layout)
+            } catch where subsets != nil && error.kind == .missing {
+                // A cache cvat-sdk wrote holds only the tasks it read, and records no subsets.
+                throw CacheError(
+                    .missing,
+                    "task \(taskID) of project \(id) is not cached, so its subset is not known offline; run cvat-ds "
+                        + "sync --project \(id) --subset \(subsets?.joined(separator: " --subset ") ?? "") once online")
+            }
             if let subsets, !subsets.contains(model.subset ?? "") { continue }
             if let reason = model.unsupportedReason {
                 leftOut.append("task \(taskID) (\(model.name)): \(reason)")
