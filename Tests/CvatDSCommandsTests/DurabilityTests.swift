@@ -88,4 +88,34 @@ struct DurabilityTests {
         #expect(before.contains(.fsync(temporary)), "the export folder is not flushed before the rename")
         #expect(calls[publish...].contains(.fsync(parent)), "the parent folder is not flushed after the rename")
     }
+
+    @Test("a sync flushes every cached file before renaming it into place, and its folder after")
+    func syncIsFlushedBeforeItIsPublished() throws {
+        let cache = home.appendingPathComponent("cache").path
+        let (status, calls) = try traced(
+            ["sync", "--server-host", server.url, "--cache-dir", cache, "--task", "1", "--task", "4"])
+        #expect(status == 0)
+        var published: Set<String> = []
+        for (index, call) in calls.enumerated() {
+            guard case .rename(let from, let to) = call, to.hasPrefix(cache + "/") else { continue }
+            published.insert(to)
+            #expect(calls[..<index].contains(.fsync(from)), "\(to) is renamed into place before it is flushed")
+            let folder = (to as NSString).deletingLastPathComponent
+            #expect(calls[index...].contains(.fsync(folder)), "\(folder) is not flushed after \(to) is renamed in")
+        }
+        // Every file the cache holds got there that way (the lock files are empty and never renamed).
+        let enumerator = FileManager.default.enumerator(atPath: cache)
+        var files: [String] = []
+        while let relative = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let full = cache + "/" + relative
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+                !relative.hasSuffix(".cvat-ds.lock")
+            {
+                files.append(full)
+            }
+        }
+        #expect(files.count > 8 && files.contains { $0.hasSuffix("chunks/0.zip") }, "\(files)")
+        for file in files { #expect(published.contains(file), "\(file) was not written through a flushed rename") }
+    }
 }
