@@ -122,7 +122,7 @@ package struct ExportReader {
                 std = normalize.std.map { Float($0) }
             }
             denormalize = (0..<3).map { (std[$0] * 255, mean[$0] * 255) }
-        case .uint16, .int64:
+        case .uint16, .int32, .int64:
             throw files.malformed(images, "images are \(images.dtype.rawValue); uint8 or float32 expected")
         }
 
