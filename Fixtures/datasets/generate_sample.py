@@ -487,7 +487,7 @@ def main():
     # rectangle track with an outside keyframe, keyframes across chunk boundaries (chunk size 8)
     tr4.append(track(10, [
         kf("rectangle", 0, [10, 10, 40, 30], attributes=attrs((3, "false"))),
-        kf("rectangle", 6, [22, 16, 52, 36], attributes=attrs((3, "false")), occluded=True),
+        kf("rectangle", 6, [22, 16, 52, 36], attributes=attrs((3, "false"))),
         kf("rectangle", 10, [30, 20, 60, 40], attributes=attrs((3, "true"))),
         kf("rectangle", 13, [30, 20, 60, 40], outside=True, attributes=attrs((3, "true"))),
         kf("rectangle", 15, [5, 5, 35, 25], rotation=20.0, attributes=attrs((3, "false"))),
