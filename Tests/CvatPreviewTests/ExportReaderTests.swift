@@ -36,6 +36,7 @@ import Testing
             switch array.dtype {
             case .uint8: try writer.append(array.values.map { UInt8($0) })
             case .uint16: try writer.append(array.values.map { UInt16($0) })
+            case .int32: try writer.append(array.values.map { Int32($0) })
             case .int64: try writer.append(array.values.map { Int64($0) })
             case .float32: try writer.append(array.values.map { Float($0) })
             }
