@@ -274,7 +274,8 @@ struct Export: AsyncParsableCommand {
         if let attributes {
             let names = attributes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
-                throw ValidationError("--attributes takes 'all' or attribute names separated by commas (got '\(attributes)')")
+                throw ValidationError(
+                    "--attributes takes 'all' or attribute names separated by commas (got '\(attributes)')")
             }
             options.attributes = names == ["all"] ? .all : .names(names)
         }

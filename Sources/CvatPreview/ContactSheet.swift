@@ -113,7 +113,8 @@ package struct ContactSheet: Sendable {
                 BitmapFont.truncated(line1, toWidth: cellWidth), x: x, y: y + cells[k].height + 2, color: captionColor)
             let line2y = y + cells[k].height + 2 + lineHeight
             if let label = sample.label {
-                var text = label - offset >= 0 && label - offset < names.count ? names[label - offset] : "class \(label)"
+                var text =
+                    label - offset >= 0 && label - offset < names.count ? names[label - offset] : "class \(label)"
                 for attribute in sample.attributes.first ?? [] { text += " " + attribute }
                 sheet.drawText(
                     BitmapFont.truncated(text, toWidth: cellWidth), x: x, y: line2y,

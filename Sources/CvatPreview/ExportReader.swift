@@ -169,7 +169,8 @@ package struct ExportReader {
                 throw files.malformed(
                     attributeValues,
                     "shape \(attributeValues.shape) \(attributeValues.dtype.rawValue), expected float32 "
-                        + "(\(attributeRows), \(attributeColumns.count)): one row per \(boxes == nil ? "sample" : "box"), "
+                        + "(\(attributeRows), \(attributeColumns.count)): one row per "
+                        + "\(boxes == nil ? "sample" : "box"), "
                         + "one column per labels.attribute_columns entry")
             }
         }
@@ -302,7 +303,7 @@ package struct ExportReader {
         guard let reader = attributeValues else { return [] }
         let values = try files.read { () throws(TensorReadError) in try reader.float32(reader.rowRange(rows)) }
         let width = attributeColumns.count
-        return rows.indices.map { k in
+        return (0..<rows.count).map { k in
             attributeColumns.indices.compactMap { c in
                 let v = values[k * width + c]
                 guard !v.isNaN else { return nil }

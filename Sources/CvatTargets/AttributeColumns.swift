@@ -17,7 +17,8 @@ package struct UnknownAttributeError: Error, Sendable, Hashable, CustomStringCon
     package var description: String {
         let asked = names.map { "'\($0)'" }.joined(separator: ", ")
         let known =
-            existing.isEmpty ? "no label has attributes" : "the labels' attributes are " + existing.joined(separator: "; ")
+            existing.isEmpty
+            ? "no label has attributes" : "the labels' attributes are " + existing.joined(separator: "; ")
         return "--attributes: no label has the attribute\(names.count == 1 ? "" : "s") \(asked); \(known)"
     }
 }

@@ -123,7 +123,9 @@ public final class NPYReader: @unchecked Sendable {
     }
 
     public func int32(_ elements: Range<Int>) throws(TensorReadError) -> [Int32] {
-        try read(elements, as: .int32) { raw, i in Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)) }
+        try read(elements, as: .int32) { raw, i in
+            Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
+        }
     }
 
     public func int64(_ elements: Range<Int>) throws(TensorReadError) -> [Int64] {
@@ -266,7 +268,9 @@ enum NPYHeaderParser {
         case let c where c.hasPrefix(">"):
             throw fail("big-endian dtype '\(c)' is not supported (cvat-ds writes little-endian arrays)")
         default:
-            throw fail("dtype '\(code)' is not supported (uint8 '|u1', uint16 '<u2', int32 '<i4', int64 '<i8', float32 '<f4' are)")
+            throw fail(
+                "dtype '\(code)' is not supported (uint8 '|u1', uint16 '<u2', int32 '<i4', int64 '<i8', float32 '<f4' "
+                    + "are)")
         }
         guard let fortran = value(of: "fortran_order", in: dict), fortran == "False" || fortran == "True" else {
             throw fail("the .npy header has no 'fortran_order': \(quoted(text))")

@@ -96,7 +96,8 @@ struct AnnotationsExportTests {
         #expect((interpolated["attributes"] as? [[String: Any]])?.map { $0["value"] as? String } == ["false", "white"])
         // The skeleton track's elements are element tracks' shapes, each with its own track id.
         let frame4 = try #require(all.first { $0["frame"] as? Int == 4 })
-        let skeleton = try #require((frame4["shapes"] as? [[String: Any]])?.first { $0["type"] as? String == "skeleton" })
+        let skeleton = try #require(
+            (frame4["shapes"] as? [[String: Any]])?.first { $0["type"] as? String == "skeleton" })
         let elements = skeleton["elements"] as? [[String: Any]] ?? []
         #expect(elements.map { $0["label"] as? String } == ["head", "left-hand", "right-hand", "foot"])
         #expect(elements.allSatisfy { $0["track_id"] is Int && $0["keyframe"] as? Bool == true })
@@ -129,8 +130,10 @@ struct AnnotationsExportTests {
     @Test("label: one line per written sample, sharded like the arrays; tag ids and tag attributes")
     func classification() throws {
         let result = try export(
-            ["--task", "1", "--task", "2", "--task", "3", "--transform", "label", "--attributes", "colour,note",
-             "--shard-size", "5"], out: "label")
+            [
+                "--task", "1", "--task", "2", "--task", "3", "--transform", "label", "--attributes", "colour,note",
+                "--shard-size", "5",
+            ], out: "label")
         #expect(result.status == 0, "\(result.stderr)")
         let report = try compare("label", tasks: ["1", "2", "3"], ["--check-arrays"])
         #expect(report["samples"] as? Int == 37 && report["tags"] as? Int == 37)
@@ -168,7 +171,9 @@ struct AnnotationsExportTests {
 
     @Test("NaN where the column's label is not the row's or the value is missing")
     func attributeNaNs() throws {
-        #expect(try export(["--task", "4", "--transform", "bboxes", "--attributes", "colour,parked,age"], out: "nan").status == 0)
+        #expect(
+            try export(["--task", "4", "--transform", "bboxes", "--attributes", "colour,parked,age"], out: "nan").status
+                == 0)
         let values = try NPY.load(path("nan") + "/box_attributes.npy")
         #expect(values.shape.count == 2 && values.shape[1] == 3)
         let rows = values.float32s
@@ -203,7 +208,8 @@ struct AnnotationsExportTests {
     func merge() throws {
         for i in 0..<2 {
             let result = try export(
-                ["--task", "4", "--transform", "bboxes", "--attributes", "note", "--shard", "\(i)/2"], out: "parts/p\(i)")
+                ["--task", "4", "--transform", "bboxes", "--attributes", "note", "--shard", "\(i)/2"],
+                out: "parts/p\(i)")
             #expect(result.status == 0, "\(result.stderr)")
         }
         let merged = try CLI.run(
@@ -212,7 +218,9 @@ struct AnnotationsExportTests {
         let manifest = try manifest("parts/all")
         #expect((manifest["files"] as? [String: [String: Any]])?["annotations"]?["lines"] as? Int == 18)
         let shards = manifest["shards"] as? [[String: Any]] ?? []
-        let files = shards.compactMap { (($0["files"] as? [String: [String: Any]])?["annotations"]?["file"] as? String) }
+        let files = shards.compactMap {
+            (($0["files"] as? [String: [String: Any]])?["annotations"]?["file"] as? String)
+        }
         #expect(files == ["../p0/annotations.jsonl", "../p1/annotations.jsonl"])
         _ = try compare("parts/all", tasks: ["4"])
     }

@@ -53,7 +53,9 @@ import Testing
         let (shards, files) = try Self.export(samples: 3, shardSize: nil)
         #expect(shards.map(\.samples) == [[0, 3]])
         #expect(shards.first?.arrays["images"] == Manifest.ArrayEntry(file: "images.npy", dtype: .uint8, shape: [3, 1, 2, 3]))
-        #expect(shards.first?.files?["annotations"] == Manifest.FileEntry(file: "annotations.jsonl", format: "jsonl", lines: 3))
+        #expect(
+            shards.first?.files?["annotations"]
+                == Manifest.FileEntry(file: "annotations.jsonl", format: "jsonl", lines: 3))
         #expect(files == ["annotations.jsonl", "images.npy"])
     }
 

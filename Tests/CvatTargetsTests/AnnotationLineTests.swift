@@ -11,19 +11,23 @@ struct AnnotationLineTests {
         LabelModel(
             id: 10, name: "car", type: "rectangle",
             attributes: [
-                AttributeSpec(id: 2, name: "colour", inputType: "select", values: ["red", "blue"], defaultValue: "red"),
                 AttributeSpec(
-                    id: 3, name: "parked", inputType: "checkbox", mutable: true, values: ["false"], defaultValue: "false"),
+                    id: 2, name: "colour", inputType: "select", values: ["red", "blue"], defaultValue: "red"),
+                AttributeSpec(
+                    id: 3, name: "parked", inputType: "checkbox", mutable: true, values: ["false"],
+                    defaultValue: "false"),
                 AttributeSpec(id: 4, name: "plate", inputType: "text", values: [""], defaultValue: ""),
             ]),
         LabelModel(
             id: 11, name: "person", type: "any",
             attributes: [
                 AttributeSpec(id: 5, name: "age", inputType: "number", values: ["0", "120", "1"], defaultValue: "30"),
-                AttributeSpec(id: 6, name: "colour", inputType: "radio", values: ["dark", "light"], defaultValue: "dark"),
+                AttributeSpec(
+                    id: 6, name: "colour", inputType: "radio", values: ["dark", "light"], defaultValue: "dark"),
             ]),
         LabelModel(
-            id: 17, name: "body", type: "skeleton", sublabels: [.init(id: 18, name: "head"), .init(id: 19, name: "hand")]),
+            id: 17, name: "body", type: "skeleton",
+            sublabels: [.init(id: 18, name: "head"), .init(id: 19, name: "hand")]),
     ]
 
     static func line(tags: [CvatAPI.Tag] = [], shapes: [FrameShape]) throws -> [String: Any] {
@@ -94,19 +98,26 @@ struct AnnotationLineTests {
         let all = try AttributeColumns(labels: Self.labels, selection: .all)
         #expect(all.columns.map(\.name) == ["colour", "parked", "plate", "age", "colour"])
         var columns = try AttributeColumns(labels: Self.labels, selection: .names(["colour", "age", "plate"]))
-        #expect(columns.columns.map { "\($0.labelName).\($0.name)" } == ["car.colour", "car.plate", "person.age", "person.colour"])
+        #expect(
+            columns.columns.map { "\($0.labelName).\($0.name)" } == [
+                "car.colour", "car.plate", "person.age", "person.colour",
+            ])
         var annotations = FrameAnnotations()
         annotations.shapes[0] = try TargetInputs.frameShapes([
-            Shape(type: "rectangle", frame: 0, labelID: 10, points: [0, 0, 1, 1], attributes: [
-                AttributeValue(specID: 4, value: "XY-1"), AttributeValue(specID: 4, value: "AB-2"),
-            ])
+            Shape(
+                type: "rectangle", frame: 0, labelID: 10, points: [0, 0, 1, 1],
+                attributes: [
+                    AttributeValue(specID: 4, value: "XY-1"), AttributeValue(specID: 4, value: "AB-2"),
+                ])
         ])
         columns.collectTextValues(annotations)
         #expect(columns.strings == [1: ["AB-2", "XY-1"]], "sorted, so that every slice numbers them alike")
         let car = AttributedRow(
-            labelID: 10, attributes: [AttributeValue(specID: 2, value: "blue"), AttributeValue(specID: 4, value: "XY-1")])
+            labelID: 10,
+            attributes: [AttributeValue(specID: 2, value: "blue"), AttributeValue(specID: 4, value: "XY-1")])
         let person = AttributedRow(
-            labelID: 11, attributes: [AttributeValue(specID: 5, value: " 42.5 "), AttributeValue(specID: 6, value: "light")])
+            labelID: 11,
+            attributes: [AttributeValue(specID: 5, value: " 42.5 "), AttributeValue(specID: 6, value: "light")])
         let values = columns.encode([car, person])
         #expect(Array(values[0..<2]) == [1, 1] && values[2].isNaN && values[3].isNaN)
         #expect(values[4].isNaN && values[5].isNaN && Array(values[6..<8]) == [42.5, 1])
@@ -145,8 +156,10 @@ struct AnnotationLineTests {
         let svg =
             #"<line x1="1" data-type="edge" data-node-from="2" data-node-to="1"></line>"#
             + #"<line data-type="edge" data-node-from="1" data-node-to="9"></line>"#
-            + #"<circle r="1.5" data-type="element node" data-element-id="1" data-node-id="1" data-label-id="19"></circle>"#
-            + #"<circle r="1.5" data-type="element node" data-element-id="2" data-node-id="2" data-label-id="18"></circle>"#
+            + #"<circle r="1.5" data-type="element node" data-element-id="1" data-node-id="1" "#
+            + #"data-label-id="19"></circle>"#
+            + #"<circle r="1.5" data-type="element node" data-element-id="2" data-node-id="2" "#
+            + #"data-label-id="18"></circle>"#
         #expect(SkeletonEdges.parse(svg: svg, sublabelIDs: [18, 19]) == [[0, 1]], "node 9 is not drawn")
         #expect(SkeletonEdges.parse(svg: "", sublabelIDs: [18, 19]) == [])
     }
@@ -154,10 +167,13 @@ struct AnnotationLineTests {
     @Test("box rows carry the side columns of their shape")
     func sideColumns() throws {
         let shapes = try TargetInputs.frameShapes([
-            Shape(id: 5, type: "rectangle", frame: 0, labelID: 1, points: [0, 0, 2, 2], occluded: true, zOrder: -3, group: 7),
+            Shape(
+                id: 5, type: "rectangle", frame: 0, labelID: 1, points: [0, 0, 2, 2], occluded: true, zOrder: -3,
+                group: 7),
             Shape(type: "rectangle", frame: 0, labelID: 2, points: [1, 1, 3, 3]),
         ])
-        let targets = try TargetInputs.extractor(.bboxes).targets(tags: [], shapes: shapes, plan: try TargetInputs.plan(4, 4))
+        let targets = try TargetInputs.extractor(.bboxes).targets(
+            tags: [], shapes: shapes, plan: try TargetInputs.plan(4, 4))
         #expect(targets.boxes.shapeIDs == [5, -1])
         #expect(targets.boxes.occluded == [1, 0])
         #expect(targets.boxes.groups == [7, 0])
@@ -168,7 +184,8 @@ struct AnnotationLineTests {
     @Test("label: the tag's id and attributes go with the class index")
     func tagRow() throws {
         let tag = CvatAPI.Tag(id: 12, frame: 0, labelID: 2, attributes: [AttributeValue(specID: 1, value: "x")])
-        let targets = try TargetInputs.extractor(.label).targets(tags: [tag], shapes: [], plan: try TargetInputs.plan(4, 4))
+        let targets = try TargetInputs.extractor(.label).targets(
+            tags: [tag], shapes: [], plan: try TargetInputs.plan(4, 4))
         #expect(targets.label == 1)
         #expect(targets.tag == AttributedRow(labelID: 2, id: 12, attributes: [AttributeValue(specID: 1, value: "x")]))
     }

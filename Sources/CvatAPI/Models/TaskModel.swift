@@ -92,7 +92,9 @@ public struct LabelModel: Codable, Sendable, Hashable {
         public var color: String?
         public var attributes: [AttributeSpec]?
 
-        public init(id: Int, name: String, type: String? = nil, color: String? = nil, attributes: [AttributeSpec]? = nil) {
+        public init(
+            id: Int, name: String, type: String? = nil, color: String? = nil, attributes: [AttributeSpec]? = nil
+        ) {
             self.id = id
             self.name = name
             self.type = type
@@ -139,7 +141,9 @@ public struct AttributeSpec: Codable, Sendable, Hashable {
         case defaultValue = "default_value"
     }
 
-    public init(id: Int, name: String, inputType: String, mutable: Bool = false, values: [String], defaultValue: String) {
+    public init(
+        id: Int, name: String, inputType: String, mutable: Bool = false, values: [String], defaultValue: String
+    ) {
         self.id = id
         self.name = name
         self.inputType = inputType
