@@ -216,7 +216,7 @@ def check_arrays(c, export, manifest, lines, report):
                 "box_occluded": int(shape["occluded"]),
                 "box_group": shape["group"] or 0,
                 "box_z_order": shape["z_order"],
-                "box_labels": id_to_index[shape["label_id"]] + manifest["labels"]["label_offset"] * 0,
+                "box_labels": id_to_index[shape["label_id"]],  # the offset is already in the map
             }
             if "box_track_ids" in arrays:
                 want["box_track_ids"] = shape["track_id"] if is_track else -1
