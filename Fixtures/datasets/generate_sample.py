@@ -212,14 +212,14 @@ def attrs(*pairs):
     return [{"spec_id": s, "value": str(v)} for s, v in pairs]
 
 
-def tag(label_id, frame, attributes=()):
-    return {"id": tag_ids(), "label_id": label_id, "frame": frame, "group": 0, "source": "manual",
+def tag(label_id, frame, attributes=(), group=0):
+    return {"id": tag_ids(), "label_id": label_id, "frame": frame, "group": group, "source": "manual",
             "attributes": list(attributes)}
 
 
 def shape(type_, label_id, frame, points, rotation=0.0, attributes=(), elements=None,
-          occluded=False, z_order=0, source="manual", score=1.0, sub=False):
-    d = {"id": shape_ids(), "label_id": label_id, "type": type_, "frame": frame, "group": 0,
+          occluded=False, z_order=0, source="manual", score=1.0, sub=False, group=0):
+    d = {"id": shape_ids(), "label_id": label_id, "type": type_, "frame": frame, "group": group,
          "source": source, "score": score, "occluded": occluded, "outside": False, "z_order": z_order,
          "rotation": float(rotation), "points": [float(p) for p in points],
          "attributes": list(attributes)}
@@ -234,8 +234,8 @@ def kf(type_, frame, points, outside=False, rotation=0.0, attributes=(), occlude
             "points": [float(p) for p in points], "attributes": list(attributes)}
 
 
-def track(label_id, shapes, attributes=(), elements=None, sub=False, source="manual"):
-    d = {"id": track_ids(), "label_id": label_id, "frame": shapes[0]["frame"], "group": 0,
+def track(label_id, shapes, attributes=(), elements=None, sub=False, source="manual", group=0):
+    d = {"id": track_ids(), "label_id": label_id, "frame": shapes[0]["frame"], "group": group,
          "source": source, "shapes": shapes, "attributes": list(attributes)}
     if not sub:
         d["elements"] = elements or []
@@ -287,7 +287,9 @@ def main():
     # classification labels: ids deliberately NOT in name order
     labels = [
         label(1, "tulip", "any", P1),
-        label(2, "rose", "any", P1),
+        # rose's attributes are on tags (tasks 1-3): a select shared by name with car's, and a text
+        label(2, "rose", "any", P1, [attribute(11, "colour", "select", ["red", "white", "pink"], "red"),
+                                     attribute(12, "note", "text", [""], "")]),
         label(3, "daisy", "any", P1),
         label(4, "sunflower", "any", P1),
         label(5, "bee", "rectangle", P1, [attribute(1, "species", "select", ["honey", "bumble", "wild"], "honey")]),
@@ -308,7 +310,11 @@ def main():
             attribute(2, "colour", "select", ["red", "blue", "white", "black"], "red"),
             attribute(3, "parked", "checkbox", ["false"], "false", mutable=True),
         ]),
-        label(11, "person", "any", T4, [attribute(4, "age", "number", ["0", "120", "1"], "30")]),
+        label(11, "person", "any", T4, [attribute(4, "age", "number", ["0", "120", "1"], "30"),
+                                         attribute(8, "role", "select", ["pedestrian", "driver", "cyclist"],
+                                                   "pedestrian"),
+                                         attribute(9, "carrying", "checkbox", ["false"], "false"),
+                                         attribute(10, "nickname", "text", [""], "")]),
         label(12, "road", "polygon", T4),
         label(13, "lane", "polyline", T4),
         label(14, "keypoint", "points", T4),
@@ -412,7 +418,14 @@ def main():
         size = plans[tid][0]
         tags, shapes = [], []
         for f in range(size):
-            tags.append(tag([1, 2, 3, 4][(f * 7 + tid) % 4], f))
+            lid = [1, 2, 3, 4][(f * 7 + tid) % 4]
+            # rose tags: colour on even frames (odd ones leave it out), a note on every third frame
+            rose = []
+            if lid == 2 and f % 2 == 0:
+                rose.append((11, ["red", "white", "pink"][f % 3]))
+            if lid == 2 and f % 3 == 0:
+                rose.append((12, f"note {tid}.{f}"))
+            tags.append(tag(lid, f, attrs(*rose)))
             w, h = frame_wh(tid, f)
             if f % 3 == 0:
                 bw, bh = rng.randint(10, w // 2), rng.randint(10, h // 2)
@@ -441,9 +454,12 @@ def main():
 
     # task 4: every shape type, rotated shapes, tracks
     s4 = []
-    s4.append(shape("rectangle", 10, 0, [10.5, 12.25, 60.0, 50.75], attributes=attrs((2, "blue"), (3, "true"))))
-    s4.append(shape("rectangle", 10, 0, [30, 20, 70, 45], rotation=30.0, attributes=attrs((2, "red"), (3, "false"))))
-    s4.append(shape("polygon", 12, 0, [5, 60, 40, 40, 80, 62, 60, 70, 10, 70], z_order=1))
+    # frame 0: the first car is occluded and grouped with the road (group 1); the second car's colour is the
+    # default and its `parked` is left out
+    s4.append(shape("rectangle", 10, 0, [10.5, 12.25, 60.0, 50.75], attributes=attrs((2, "blue"), (3, "true")),
+                    occluded=True, group=1))
+    s4.append(shape("rectangle", 10, 0, [30, 20, 70, 45], rotation=30.0, attributes=attrs((2, "red"))))
+    s4.append(shape("polygon", 12, 0, [5, 60, 40, 40, 80, 62, 60, 70, 10, 70], z_order=1, group=1))
     s4.append(shape("polyline", 13, 1, [0, 70, 30, 50, 60, 40, 90, 35]))
     s4.append(shape("points", 14, 1, [20, 20, 40, 25, 60, 30]))
     s4.append(shape("ellipse", 15, 2, [40, 30, 55, 22]))
@@ -463,7 +479,9 @@ def main():
     s4.append(shape("points", 14, 11, [10, 10], occluded=True))
     s4.append(shape("rectangle", 10, 19, [5, 5, 50, 40], rotation=350.0, source="auto", score=0.87,
                     attributes=attrs((2, "black"), (3, "false"))))
-    t4 = [tag(11, 2, attrs((4, "42"))), tag(11, 17, attrs((4, "7")))]  # second one on a deleted frame
+    # the person tag leaves `carrying` out; the second tag is on a deleted frame
+    t4 = [tag(11, 2, attrs((4, "42"), (8, "driver"), (10, "Bob \"the\" driver")), group=2),
+          tag(11, 17, attrs((4, "7")))]
 
     tr4 = []
     # rectangle track with an outside keyframe, keyframes across chunk boundaries (chunk size 8)
@@ -474,7 +492,7 @@ def main():
         kf("rectangle", 13, [30, 20, 60, 40], outside=True, attributes=attrs((3, "true"))),
         kf("rectangle", 15, [5, 5, 35, 25], rotation=20.0, attributes=attrs((3, "false"))),
         kf("rectangle", 19, [15, 25, 45, 45], rotation=340.0, attributes=attrs((3, "false"))),
-    ], attributes=attrs((2, "white"))))
+    ], attributes=attrs((2, "white")), group=3))
     # polygon track starting after frame 0, with a keyframe on the deleted frame 9
     tr4.append(track(12, [
         kf("polygon", 3, [10, 10, 50, 10, 50, 50, 10, 50]),

@@ -164,6 +164,19 @@ struct Export: AsyncParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Leave out frames whose targets cannot be made, with a warning.")
     var skipInvalid = false
 
+    @Flag(
+        name: .customLong("no-annotations"),
+        help: "Do not write annotations.jsonl (every sample's CVAT tags and shapes, with ids and attributes).")
+    var noAnnotations = false
+
+    @Option(
+        name: .customLong("attributes"),
+        help: ArgumentHelp(
+            "Write the labels' attributes as numbers: box_attributes.npy (bboxes, masks, keypoints) or "
+                + "tag_attributes.npy (label), one column per label and attribute; 'all' or names, comma-separated.",
+            valueName: "all|NAME[,NAME...]"))
+    var attributes: String?
+
     @Option(
         name: .customLong("dct-scaling"),
         help: ArgumentHelp(
@@ -257,6 +270,15 @@ struct Export: AsyncParsableCommand {
                 stages: Set(jobStages.map(\.stage)), states: Set(jobStates.map(\.state)))
         }
         options.skipInvalid = skipInvalid
+        options.writeAnnotations = !noAnnotations
+        if let attributes {
+            let names = attributes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
+                throw ValidationError(
+                    "--attributes takes 'all' or attribute names separated by commas (got '\(attributes)')")
+            }
+            options.attributes = names == ["all"] ? .all : .names(names)
+        }
         options.dctScaling = dctScaling.scaling
         options.maxPixels = maxPixels
         options.jobs = jobs

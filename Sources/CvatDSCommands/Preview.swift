@@ -12,8 +12,9 @@ struct Preview: AsyncParsableCommand {
         discussion: """
             Reads only the arrays and the rows it shows (images.npy is memory-mapped). float32 images are turned \
             back into colours with the manifest's normalisation. Boxes are outlined in their label's colour with \
-            the label name (and track id) in a tag inside the top-left corner; masks are tinted; keypoints are \
-            dots (occluded ones fainter). The legend at the top gives each label's colour.
+            the label name (track id, "occl" for an occluded box, the --attributes values) in a tag inside the \
+            top-left corner; masks are tinted; keypoints are dots (occluded ones fainter). The legend at the top \
+            gives each label's colour.
 
             Examples:
               cvat-ds preview det/ --out det.png

@@ -98,6 +98,10 @@ public struct ExportOptions: Sendable {
     public var shardSize: Int?
     /// Export only this slice of the samples.
     public var slice: SliceSpec?
+    /// Write annotations.jsonl (every sample's CVAT annotation); `--no-annotations` turns it off.
+    public var writeAnnotations = true
+    /// `--attributes`: attribute columns for `box_attributes` / `tag_attributes`; nil writes none.
+    public var attributes: AttributeSelection?
 
     public init() {}
 
@@ -125,6 +129,12 @@ extension ExportOptions {
                     stages: $0.stages.map(\.rawValue).sorted(), states: $0.states.map(\.rawValue).sorted())
             },
             skipInvalid: skipInvalid, dctScaling: dctScaling.rawValue, maxPixels: maxPixels)
+        record.annotations = writeAnnotations
+        switch attributes {
+        case .all?: record.attributes = ["all"]
+        case .names(let names)?: record.attributes = names
+        case nil: break
+        }
         switch target {
         case .semantic:
             record.backgroundIndex = backgroundIndex

@@ -37,6 +37,10 @@ struct ExportPlan: Sendable {
     /// The one output size of every sample, or nil when they differ and the arrays are ragged. Decided over every
     /// planned sample, before slicing, so that every slice and shard has the same arrays.
     var fixedSize: PixelSize?
+    /// The names annotations.jsonl gives label and attribute ids.
+    var catalog: LabelCatalog
+    /// `--attributes`: the columns of the attribute array; nil without the option.
+    var attributeColumns: AttributeColumns?
 
     /// The size every sample shares, or nil (also for no sample at all).
     static func commonSize(of samples: [SampleJob]) -> PixelSize? {
@@ -81,7 +85,27 @@ struct ExportPlanner {
         return ExportPlan(
             samples: samples, annotations: annotations, labelMap: labelMap, shapeTypes: shapeTypes,
             skeletons: skeletons, keypointCount: keypointCount, keypointNames: keypointNames, semantic: semantic,
-            fixedSize: ExportPlan.commonSize(of: samples))
+            fixedSize: ExportPlan.commonSize(of: samples), catalog: LabelCatalog(source.labels),
+            attributeColumns: try attributeColumns(annotations))
+    }
+
+    /// `--attributes` over the source's labels; only targets with box or tag rows have an array to put them in.
+    func attributeColumns(_ annotations: [FrameAnnotations]) throws -> AttributeColumns? {
+        guard let selection = options.attributes else { return nil }
+        guard options.target.writesBoxes || options.target == .label else {
+            throw ExportError(
+                .usage,
+                "--attributes needs a transform with one row per box or per tag (bboxes, masks, keypoints or "
+                    + "label); --transform \(options.target.rawValue) has none")
+        }
+        var columns: AttributeColumns
+        do {
+            columns = try AttributeColumns(labels: source.labels, selection: selection)
+        } catch {
+            throw ExportError(.usage, "\(error)")
+        }
+        for task in annotations { columns.collectTextValues(task) }
+        return columns
     }
 
     /// Class indices for the source's labels (by id): the user's `--label-map` or cvat-sdk's numbering.
@@ -157,12 +181,13 @@ struct ExportPlanner {
         return result
     }
 
-    /// A task's annotations by frame, with its tracks made into per-frame shapes when the target reads shapes.
+    /// A task's annotations by frame, with its tracks made into per-frame shapes when the target reads shapes or
+    /// annotations.jsonl lists them.
     func loadAnnotations(_ task: CachedTask, activeFrames: Set<Int>) throws -> FrameAnnotations {
-        guard options.target != .none else { return FrameAnnotations() }
+        guard options.target != .none || options.writeAnnotations else { return FrameAnnotations() }
         let raw = try task.loadAnnotations()
         var context: TrackContext?
-        if options.includeTracks && options.target != .label {
+        if options.includeTracks && (options.target != .label || options.writeAnnotations) {
             context = TrackContext(
                 endFrame: task.model.size ?? task.meta.size, deletedFrames: Set(task.meta.deletedFrames),
                 dimension: task.model.dimension == "3d" ? .threeD : .twoD)

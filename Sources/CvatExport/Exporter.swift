@@ -134,17 +134,19 @@ public struct Exporter: Sendable {
 
         let options = self.options
         let (fixedSize, keypointCount, semanticWide) = (plan.fixedSize, plan.keypointCount, plan.semantic.wide)
+        let attributes = plan.attributeColumns
         let arrays = ShardedArrays(shardSize: options.shardSize) { suffix in
             try OutputArrays(
                 folder: folder, options: options, fixedSize: fixedSize, keypointCount: keypointCount,
-                semanticWide: semanticWide, suffix: suffix)
+                semanticWide: semanticWide, attributes: attributes, suffix: suffix)
         }
         try arrays.open()
         let written = try await writeSamples(plan, into: arrays)
         let shards = try arrays.finish()
 
         let manifest = try manifest(
-            plan: plan, written: written, shards: shards, slice: slice, toolVersion: toolVersion)
+            plan: plan, written: written, shards: shards, slice: slice, attributes: attributes,
+            toolVersion: toolVersion)
         try manifest.write(into: folder)
         return ExportReport(
             output: finalPath.path, samples: manifest.samples.count, skipped: manifest.skipped.count,
@@ -161,12 +163,13 @@ public struct Exporter: Sendable {
         let pool = WorkerPool(maxPixels: options.maxPixels)
         let scheduler = SampleScheduler(concurrency: options.jobs, window: max(2, options.jobs * 4))
         let (samples, annotations, tasks, options) = (plan.samples, plan.annotations, source.tasks, self.options)
+        let catalog = plan.catalog
         var written = WrittenSamples()
         try await scheduler.run(count: samples.count) { index in
             let sample = samples[index]
             return try Exporter.produce(
                 sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],
-                extractor: extractor, options: options, pool: pool)
+                extractor: extractor, options: options, catalog: catalog, pool: pool)
         } write: { index, result in
             let sample = samples[index]
             let task = tasks[sample.taskIndex]

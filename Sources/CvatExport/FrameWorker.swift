@@ -13,21 +13,27 @@ struct SampleOutput: Sendable {
     var image: [UInt8]
     var outputSize: PixelSize
     var targets: SampleTargets
+    /// The sample's line of annotations.jsonl, newline included; nil with `--no-annotations`.
+    var annotationLine: [UInt8]?
 }
 
 extension Exporter {
     /// Runs on a pool thread: reads the chunk member, renders the image and computes the targets.
     static func produce(
         _ job: SampleJob, task: CachedTask, annotations: FrameAnnotations, extractor: TargetExtractor,
-        options: ExportOptions, pool: WorkerPool
+        options: ExportOptions, catalog: LabelCatalog, pool: WorkerPool
     ) throws -> Result<SampleOutput, InvalidFrame> {
         let targets: SampleTargets
+        let (tags, shapes) = (annotations.tags[job.frame] ?? [], annotations.shapes[job.frame] ?? [])
         do {
-            targets = try extractor.targets(
-                tags: annotations.tags[job.frame] ?? [], shapes: annotations.shapes[job.frame] ?? [], plan: job.plan)
+            targets = try extractor.targets(tags: tags, shapes: shapes, plan: job.plan)
         } catch {
             return .failure(error)
         }
+        let line =
+            options.writeAnnotations
+            ? AnnotationLine.encode(taskID: task.id, frame: job.frame, tags: tags, shapes: shapes, catalog: catalog)
+            : nil
         let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
         return try pool.withWorker { worker in
             let bytes: Data
@@ -47,7 +53,7 @@ extension Exporter {
             }
             do {
                 let (image, size) = try worker.render(bytes, plan: job.plan, options: options)
-                return .success(SampleOutput(image: image, outputSize: size, targets: targets))
+                return .success(SampleOutput(image: image, outputSize: size, targets: targets, annotationLine: line))
             } catch let error as ExportError {
                 throw ExportError(error.kind, "\(where_) in \(job.location.path): \(error.message)")
             } catch {

@@ -1,3 +1,4 @@
+import CvatAPI
 import CvatCache
 import CvatGeometry
 import CvatTargets
@@ -14,14 +15,18 @@ extension Exporter {
     /// The manifest of a finished export: where the data came from, the labels, every written and skipped sample,
     /// the arrays (over all shards) and every parameter of the transform.
     func manifest(
-        plan: ExportPlan, written: WrittenSamples, shards: [Manifest.Shard], slice: Manifest.Slice?, toolVersion: String
+        plan: ExportPlan, written: WrittenSamples, shards: [Manifest.Shard], slice: Manifest.Slice?,
+        attributes: AttributeColumns?, toolVersion: String
     ) throws -> Manifest {
         let entries: [String: Manifest.ArrayEntry]
+        let files: [String: Manifest.FileEntry]?
         if options.shardSize == nil {
             entries = shards.first?.arrays ?? [:]
+            files = shards.first?.files
         } else {
             do {
                 entries = try Manifest.combinedArrays(of: shards)
+                files = try Manifest.combinedFiles(of: shards)
             } catch {
                 throw ExportError(ExportError.Kind(error), "the shards' arrays differ: \(error)")
             }
@@ -40,12 +45,55 @@ extension Exporter {
                     Manifest.TaskVersion(id: $0.id, updatedDate: $0.model.updatedDate, video: Exporter.videoRecord($0))
                 },
                 project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
-            labels: Manifest.Labels(names: plan.labelMap.namesByIndexFlat, labelOffset: options.labelOffset),
+            labels: labelsRecord(plan: plan, attributes: attributes),
             samples: written.samples, skipped: written.skipped, arrays: entries, transform: transform)
+        manifest.files = files
         manifest.shards = options.shardSize == nil ? nil : shards
         manifest.slice = slice
         manifest.formatVersion = Manifest.currentFormatVersion
         return manifest
+    }
+
+    /// The label names by class index, every label as CVAT defines it, cvat-sdk's `label_id_to_index` (with the
+    /// offset) and the attribute columns with their text tables.
+    func labelsRecord(plan: ExportPlan, attributes: AttributeColumns?) -> Manifest.Labels {
+        var idToIndex: [String: Int] = [:]
+        for label in source.labels {
+            if let index = plan.labelMap.index(ofLabelID: label.id) { idToIndex[String(label.id)] = index }
+        }
+        let columns = attributes.map { attributes in
+            attributes.columns.enumerated().map { index, column in
+                Manifest.AttributeColumn(
+                    index: index, labelID: column.labelID, label: column.labelName, specID: column.specID,
+                    attribute: column.name, inputType: column.inputType, values: column.values,
+                    strings: column.inputType == "text" ? attributes.strings[index] ?? [] : nil)
+            }
+        }
+        return Manifest.Labels(
+            names: plan.labelMap.namesByIndexFlat, labelOffset: options.labelOffset,
+            definitions: source.labels.sorted { $0.id < $1.id }.map(Self.definition), labelIDToIndex: idToIndex,
+            attributeColumns: columns)
+    }
+
+    static func definition(_ label: LabelModel) -> Manifest.LabelDefinition {
+        let sublabels = label.sublabels.flatMap { $0.isEmpty ? nil : $0 }.map { sublabels in
+            sublabels.map {
+                Manifest.LabelDefinition(
+                    id: $0.id, name: $0.name, type: $0.type, color: $0.color, parent: label.id,
+                    attributes: ($0.attributes ?? []).map(definition))
+            }
+        }
+        let edges = label.type == "skeleton"
+            ? SkeletonEdges.parse(svg: label.svg ?? "", sublabelIDs: (label.sublabels ?? []).map(\.id)) : nil
+        return Manifest.LabelDefinition(
+            id: label.id, name: label.name, type: label.type, color: label.color, parent: label.parentID,
+            attributes: (label.attributes ?? []).map(definition), sublabels: sublabels, edges: edges)
+    }
+
+    static func definition(_ spec: AttributeSpec) -> Manifest.AttributeDefinition {
+        Manifest.AttributeDefinition(
+            id: spec.id, name: spec.name, inputType: spec.inputType, mutable: spec.mutable, values: spec.values,
+            defaultValue: spec.defaultValue)
     }
 
     /// A video task's frame numbering and frame source, for the manifest.

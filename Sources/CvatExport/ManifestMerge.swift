@@ -98,7 +98,10 @@ public enum ManifestMerge {
             partRecords.append(Manifest.Part(folder: relative, slice: index))
             let partShards =
                 manifest.shards
-                ?? [Manifest.Shard(index: 0, samples: 0..<manifest.samples.count, arrays: manifest.arrays)]
+                ?? [
+                    Manifest.Shard(
+                        index: 0, samples: 0..<manifest.samples.count, arrays: manifest.arrays, files: manifest.files)
+                ]
             let base = merged.samples.count
             for shard in partShards {
                 guard let range = shard.sampleRange, range.upperBound <= manifest.samples.count else {
@@ -118,10 +121,23 @@ public enum ManifestMerge {
                     moved.file = relative == "." ? entry.file : relative + "/" + entry.file
                     arrays[name] = moved
                 }
+                var files: [String: Manifest.FileEntry]?
+                for (name, entry) in shard.files ?? [:] {
+                    let file = folder.appendingPathComponent(entry.file)
+                    guard !entry.file.isEmpty, FileManager.default.fileExists(atPath: file.path) else {
+                        throw ExportError(
+                            .data,
+                            "\(file.path), file '\(name)' of slice \(index)/\(count), does not exist: the part is "
+                                + "incomplete")
+                    }
+                    var moved = entry
+                    moved.file = relative == "." ? entry.file : relative + "/" + entry.file
+                    files = (files ?? [:]).merging([name: moved]) { $1 }
+                }
                 shards.append(
                     Manifest.Shard(
                         index: shards.count, samples: (base + range.lowerBound)..<(base + range.upperBound),
-                        arrays: arrays))
+                        arrays: arrays, files: files))
             }
             merged.samples += manifest.samples
             merged.skipped += manifest.skipped
@@ -133,6 +149,7 @@ public enum ManifestMerge {
         merged.parts = partRecords
         do {
             merged.arrays = try Manifest.combinedArrays(of: shards)
+            merged.files = try Manifest.combinedFiles(of: shards)
         } catch {
             throw ExportError(ExportError.Kind(error), "the parts' arrays differ: \(error)")
         }

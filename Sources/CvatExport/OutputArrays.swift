@@ -23,6 +23,18 @@ final class OutputArrays {
     private let boxLabels: (any ArrayWriter)?
     private let boxOffsets: (any ArrayWriter)?
     private let boxTrackIDs: (any ArrayWriter)?
+    private let boxShapeIDs: (any ArrayWriter)?
+    private let boxOccluded: (any ArrayWriter)?
+    private let boxGroups: (any ArrayWriter)?
+    private let boxZOrders: (any ArrayWriter)?
+    /// `--attributes`: `box_attributes` (box transforms) or `tag_attributes` (`label`).
+    private let attributeValues: (any ArrayWriter)?
+    private let attributes: AttributeColumns?
+    /// `label`: the id of each sample's tag.
+    private let tagIDs: (any ArrayWriter)?
+    /// annotations.jsonl of the shard: its bytes, one line per sample.
+    private let annotations: RawWriter?
+    private var annotationLines = 0
     private let keypoints: (any ArrayWriter)?
     private let masks: (any ArrayWriter)?
     /// Ragged masks only: where each mask starts in the flat `masks` array, in elements.
@@ -36,7 +48,7 @@ final class OutputArrays {
     /// `keypointCount` is K of `keypoints`; `semanticWide` makes `semantic` maps uint16.
     init(
         folder: URL, options: ExportOptions, fixedSize: PixelSize?, keypointCount: Int = 0, semanticWide: Bool = false,
-        suffix: String = ""
+        attributes: AttributeColumns? = nil, suffix: String = ""
     ) throws {
         self.folder = folder
         self.options = options
@@ -73,6 +85,24 @@ final class OutputArrays {
             try Self.startOffsets(offsets)
         }
         labels = options.target == .label ? try make("labels", .int64, []) : nil
+        tagIDs = options.target == .label ? try make("tag_ids", .int64, []) : nil
+        self.attributes = attributes
+        if let attributes, options.target == .label || options.target.writesBoxes {
+            let name = options.target == .label ? "tag_attributes" : "box_attributes"
+            attributeValues = try make(name, .float32, [attributes.count])
+        } else {
+            attributeValues = nil
+        }
+        if options.writeAnnotations {
+            let path = folder.appendingPathComponent("annotations\(suffix).jsonl").path
+            do throws(TensorWriteError) {
+                annotations = try RawWriter(path: path, dtype: .uint8, trailingShape: [])
+            } catch {
+                throw ExportError(ExportError.Kind(error), "\(error)")
+            }
+        } else {
+            annotations = nil
+        }
         if options.target.writesBoxes {
             boxes = try make("boxes", .float32, [4])
             boxLabels = try make("box_labels", .int64, [])
@@ -80,11 +110,19 @@ final class OutputArrays {
             boxOffsets = offsets
             try Self.startOffsets(offsets)
             boxTrackIDs = options.includeTracks ? try make("box_track_ids", .int64, []) : nil
+            boxShapeIDs = try make("box_shape_ids", .int64, [])
+            boxOccluded = try make("box_occluded", .uint8, [])
+            boxGroups = try make("box_group", .int64, [])
+            boxZOrders = try make("box_z_order", .int32, [])
         } else {
             boxes = nil
             boxLabels = nil
             boxOffsets = nil
             boxTrackIDs = nil
+            boxShapeIDs = nil
+            boxOccluded = nil
+            boxGroups = nil
+            boxZOrders = nil
         }
         keypoints = options.target == .keypoints ? try make("keypoints", .float32, [keypointCount, 3]) : nil
         if options.target == .masks || options.target == .semantic {
@@ -128,12 +166,29 @@ final class OutputArrays {
                 try imageShapes.append(options.layout == .hwc ? [h, w, 3] : [3, h, w])
             }
             if let labels, let label = sample.targets.label { try labels.append([label]) }
+            if let tagIDs, let tag = sample.targets.tag { try tagIDs.append([tag.id]) }
             if let boxes, let boxLabels, let boxOffsets {
-                try boxes.append(sample.targets.boxes.corners)
-                try boxLabels.append(sample.targets.boxes.labels)
-                boxCount += Int64(sample.targets.boxes.count)
+                let columns = sample.targets.boxes
+                try boxes.append(columns.corners)
+                try boxLabels.append(columns.labels)
+                boxCount += Int64(columns.count)
                 try boxOffsets.append([boxCount])
-                try boxTrackIDs?.append(sample.targets.boxes.trackIDs)
+                try boxTrackIDs?.append(columns.trackIDs)
+                try boxShapeIDs?.append(columns.shapeIDs)
+                try boxOccluded?.append(columns.occluded)
+                try boxGroups?.append(columns.groups)
+                try boxZOrders?.append(columns.zOrders)
+            }
+            if let attributeValues, let attributes {
+                if let tag = sample.targets.tag {
+                    try attributeValues.append(attributes.encode([tag]))
+                } else if options.target.writesBoxes {
+                    try attributeValues.append(attributes.encode(sample.targets.boxes.attributed))
+                }
+            }
+            if let annotations, let line = sample.annotationLine {
+                try line.withUnsafeBytes { raw in try annotations.append(raw) }
+                annotationLines += 1
             }
             try keypoints?.append(sample.targets.keypoints)
             if let masks {
@@ -162,12 +217,27 @@ final class OutputArrays {
     /// The `.safetensors` file of this shard (or export).
     var safetensorsName: String { "arrays\(suffix).safetensors" }
 
+    /// Finishes annotations.jsonl and returns the manifest's `files` entry for it (nil when not written).
+    func finishFiles() throws -> [String: Manifest.FileEntry]? {
+        guard let annotations else { return nil }
+        do throws(TensorWriteError) {
+            try annotations.finish()
+        } catch {
+            throw ExportError(ExportError.Kind(error), "\(error)")
+        }
+        let file = URL(fileURLWithPath: annotations.path).lastPathComponent
+        return ["annotations": Manifest.FileEntry(file: file, format: "jsonl", lines: annotationLines)]
+    }
+
     /// Finishes every file and returns the manifest's `arrays` entries.
     func finish() throws -> [String: Manifest.ArrayEntry] {
         var entries: [String: Manifest.ArrayEntry] = [:]
+        let attributeName = options.target == .label ? "tag_attributes" : "box_attributes"
         let all: [(String, (any ArrayWriter)?)] = [
             ("images", images), ("image_offsets", imageOffsets), ("image_shapes", imageShapes), ("labels", labels),
-            ("boxes", boxes), ("box_labels", boxLabels), ("box_offsets", boxOffsets), ("box_track_ids", boxTrackIDs),
+            ("tag_ids", tagIDs), ("boxes", boxes), ("box_labels", boxLabels), ("box_offsets", boxOffsets),
+            ("box_track_ids", boxTrackIDs), ("box_shape_ids", boxShapeIDs), ("box_occluded", boxOccluded),
+            ("box_group", boxGroups), ("box_z_order", boxZOrders), (attributeName, attributeValues),
             ("keypoints", keypoints), ("masks", masks), ("mask_offsets", maskOffsets),
         ]
         for (name, writer) in all {
@@ -198,3 +268,4 @@ final class OutputArrays {
         return entries.mapValues { Manifest.ArrayEntry(file: safetensorsName, dtype: $0.dtype, shape: $0.shape) }
     }
 }
+

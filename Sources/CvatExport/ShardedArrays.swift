@@ -47,7 +47,8 @@ final class ShardedArrays {
     private func close() throws {
         guard case .open(let arrays) = state else { return }
         let entries = try arrays.finish()
-        shards.append(Manifest.Shard(index: shards.count, samples: shardStart..<written, arrays: entries))
+        let files = try arrays.finishFiles()
+        shards.append(Manifest.Shard(index: shards.count, samples: shardStart..<written, arrays: entries, files: files))
         state = .betweenShards
         shardStart = written
     }

@@ -113,7 +113,9 @@ package struct ContactSheet: Sendable {
                 BitmapFont.truncated(line1, toWidth: cellWidth), x: x, y: y + cells[k].height + 2, color: captionColor)
             let line2y = y + cells[k].height + 2 + lineHeight
             if let label = sample.label {
-                let text = label - offset >= 0 && label - offset < names.count ? names[label - offset] : "class \(label)"
+                var text =
+                    label - offset >= 0 && label - offset < names.count ? names[label - offset] : "class \(label)"
+                for attribute in sample.attributes.first ?? [] { text += " " + attribute }
                 sheet.drawText(
                     BitmapFont.truncated(text, toWidth: cellWidth), x: x, y: line2y,
                     color: color(classIndex: label, labelOffset: offset))
@@ -171,6 +173,11 @@ package struct ContactSheet: Sendable {
             let c = color(classIndex: box.label, labelOffset: offset)
             var text = box.label - offset >= 0 && box.label - offset < names.count ? names[box.label - offset] : "\(box.label)"
             if box.track >= 0 { text += " #\(box.track)" }
+            // What the export knows beyond the class: `car #12 occl colour=red`.
+            if sample.occluded.indices.contains(b), sample.occluded[b] { text += " occl" }
+            if sample.attributes.indices.contains(b) {
+                for attribute in sample.attributes[b] { text += " " + attribute }
+            }
             let maxWidth = max(dw - r.left - thickness - 2, 6)
             text = BitmapFont.truncated(text, toWidth: maxWidth)
             // Inside the top-left corner when the box has room for it (as torchvision's draw_bounding_boxes);

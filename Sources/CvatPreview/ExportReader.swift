@@ -26,6 +26,10 @@ package struct ExportReader {
     private let boxLabels: [Int]
     private let boxOffsets: [Int]?
     private let boxTrackIDs: [Int]?
+    private let boxOccluded: [Int]?
+    /// `box_attributes` (one row per box) or `tag_attributes` (one row per sample), with the manifest's columns.
+    private let attributeValues: NPYReader?
+    private let attributeColumns: [Manifest.AttributeColumn]
     private let masks: NPYReader?
     private let maskOffsets: [Int]?
     private let semantic: Bool
@@ -122,7 +126,7 @@ package struct ExportReader {
                 std = normalize.std.map { Float($0) }
             }
             denormalize = (0..<3).map { (std[$0] * 255, mean[$0] * 255) }
-        case .uint16, .int64:
+        case .uint16, .int32, .int64:
             throw files.malformed(images, "images are \(images.dtype.rawValue); uint8 or float32 expected")
         }
 
@@ -146,10 +150,29 @@ package struct ExportReader {
             boxTrackIDs = try files.array("box_track_ids").map { (r) throws(PreviewError) in
                 try files.wholeInts(r, count: m)
             }
+            boxOccluded = try files.array("box_occluded").map { (r) throws(PreviewError) in
+                try files.wholeInts(r, count: m)
+            }
         } else {
             boxOffsets = nil
             boxLabels = []
             boxTrackIDs = nil
+            boxOccluded = nil
+        }
+
+        attributeColumns = manifest.labels.attributeColumns ?? []
+        let attributeRows = boxes == nil ? count : boxLabels.count
+        attributeValues = try files.array(boxes == nil ? "tag_attributes" : "box_attributes")
+        if let attributeValues {
+            guard attributeValues.shape == [attributeRows, attributeColumns.count], attributeValues.dtype == .float32
+            else {
+                throw files.malformed(
+                    attributeValues,
+                    "shape \(attributeValues.shape) \(attributeValues.dtype.rawValue), expected float32 "
+                        + "(\(attributeRows), \(attributeColumns.count)): one row per "
+                        + "\(boxes == nil ? "sample" : "box"), "
+                        + "one column per labels.attribute_columns entry")
+            }
         }
 
         semantic = transform.target == "semantic"
@@ -240,8 +263,13 @@ package struct ExportReader {
         }
 
         var sample = ExportSample(index: i, image: image, label: labels?[i])
+        if boxes == nil, attributeValues != nil {
+            sample.attributes = try attributeTexts(i..<(i + 1), files: files)
+        }
         if let boxes, let boxOffsets {
             let rows = boxOffsets[i]..<boxOffsets[i + 1]
+            if let boxOccluded { sample.occluded = rows.map { boxOccluded[$0] != 0 } }
+            if attributeValues != nil { sample.attributes = try attributeTexts(rows, files: files) }
             let values = try files.read { () throws(TensorReadError) in try boxes.float32(boxes.rowRange(rows)) }
             for (k, row) in rows.enumerated() {
                 sample.boxes.append(
@@ -268,6 +296,36 @@ package struct ExportReader {
             sample.semantic = try mask(masks, row: i, width: w, height: h, files: files)
         }
         return sample
+    }
+
+    /// Each row's attributes as `name=value`, NaN (not the row's label, or no value) left out.
+    private func attributeTexts(_ rows: Range<Int>, files: Files) throws(PreviewError) -> [[String]] {
+        guard let reader = attributeValues else { return [] }
+        let values = try files.read { () throws(TensorReadError) in try reader.float32(reader.rowRange(rows)) }
+        let width = attributeColumns.count
+        return (0..<rows.count).map { k in
+            attributeColumns.indices.compactMap { c in
+                let v = values[k * width + c]
+                guard !v.isNaN else { return nil }
+                return "\(attributeColumns[c].attribute)=\(Self.attributeText(v, column: attributeColumns[c]))"
+            }
+        }
+    }
+
+    /// The value a number in the attribute array stands for (see docs/output-format.md, "Attributes").
+    static func attributeText(_ value: Float, column: Manifest.AttributeColumn) -> String {
+        let index = Int(value)
+        switch column.inputType {
+        case "select", "radio":
+            return column.values.indices.contains(index) ? column.values[index] : "\(index)"
+        case "checkbox":
+            return value == 0 ? "false" : "true"
+        case "text":
+            let strings = column.strings ?? []
+            return strings.indices.contains(index) ? strings[index] : "\(index)"
+        default:
+            return value == value.rounded() && abs(value) < 1e9 ? "\(Int(value))" : "\(value)"
+        }
     }
 
     private func mask(

@@ -18,6 +18,8 @@ package enum ShapeOrigin: Sendable, Hashable {
 /// that the shape's type is decided once, when the frame's annotations are grouped.
 package struct FrameShape: Sendable {
     package var kind: ShapeKind
+    /// The frame the shape is on (its skeleton elements' too).
+    package var frame: Int
     package var labelID: Int
     package var points: [Double]
     package var rotation: Double
@@ -27,11 +29,14 @@ package struct FrameShape: Sendable {
     /// Skeleton keypoints (sublabel shapes); empty for other types.
     package var elements: [SkeletonElement]
     package var origin: ShapeOrigin
+    /// What annotations.jsonl and the per-box columns tell beyond the geometry.
+    package var details: ShapeDetails
 
     /// A stored shape, or nil when its type is not one of `ShapeKind` (see `FrameAnnotations.init`).
     package init?(_ shape: Shape) {
         guard let kind = ShapeKind(rawValue: shape.type) else { return nil }
         self.kind = kind
+        frame = shape.frame
         labelID = shape.labelID
         points = shape.points
         rotation = shape.rotation
@@ -40,18 +45,47 @@ package struct FrameShape: Sendable {
         zOrder = shape.zOrder
         elements = (shape.elements ?? []).map(SkeletonElement.init)
         origin = .shape(id: shape.id)
+        details = ShapeDetails(shape)
     }
 
-    package init(_ shape: InterpolatedShape) {
+    /// A track's shape on one frame; `track` gives the group, source and score, and the keyframe's id when the
+    /// frame holds one.
+    package init(_ shape: InterpolatedShape, of track: Track) {
         kind = shape.type
+        frame = shape.frame
         labelID = shape.labelID
         points = shape.points
         rotation = shape.rotation
         occluded = shape.occluded
         outside = shape.outside
         zOrder = shape.zOrder
-        elements = shape.elements.map(SkeletonElement.init)
+        let elementTracks = track.elements ?? []
+        // Element tracks without a server id are named by their position, as `trackInput` names them.
+        elements = shape.elements.map { element in
+            let index = elementTracks.indices.first { (elementTracks[$0].id ?? $0) == element.trackID }
+            return SkeletonElement(element, of: index.map { elementTracks[$0] })
+        }
         origin = .track(id: shape.trackID)
+        details = ShapeDetails(shape, of: track)
+    }
+
+    package init(_ shape: InterpolatedShape) {
+        kind = shape.type
+        frame = shape.frame
+        labelID = shape.labelID
+        points = shape.points
+        rotation = shape.rotation
+        occluded = shape.occluded
+        outside = shape.outside
+        zOrder = shape.zOrder
+        elements = shape.elements.map { SkeletonElement($0, of: nil) }
+        origin = .track(id: shape.trackID)
+        details = ShapeDetails(shape, of: nil)
+    }
+
+    /// The CVAT shape id of a plain shape; nil for a track's shape (which is no `LabeledShape`).
+    package var shapeID: Int? {
+        if case .shape(let id) = origin { id } else { nil }
     }
 
     /// The server id of the track the shape comes from; nil for a plain shape.
@@ -70,25 +104,80 @@ package struct FrameShape: Sendable {
 package struct SkeletonElement: Sendable {
     /// The keypoint's sublabel.
     package var labelID: Int
+    /// As stored ("points" in every CVAT), for annotations.jsonl.
+    package var type: String
     package var points: [Double]
+    package var rotation: Double
     package var occluded: Bool
     package var outside: Bool
+    package var zOrder: Int
     package var origin: ShapeOrigin
+    package var details: ShapeDetails
 
     init(_ shape: Shape) {
         labelID = shape.labelID
+        type = shape.type
         points = shape.points
+        rotation = shape.rotation
         occluded = shape.occluded
         outside = shape.outside
+        zOrder = shape.zOrder
         origin = .shape(id: shape.id)
+        details = ShapeDetails(shape)
     }
 
-    init(_ shape: InterpolatedShape) {
+    init(_ shape: InterpolatedShape, of track: Track?) {
         labelID = shape.labelID
+        type = shape.type.rawValue
         points = shape.points
+        rotation = shape.rotation
         occluded = shape.occluded
         outside = shape.outside
+        zOrder = shape.zOrder
         origin = .track(id: shape.trackID)
+        details = ShapeDetails(shape, of: track)
+    }
+}
+
+/// A shape's fields that no target reads but annotations.jsonl and the per-box columns write, as the REST API
+/// gives them (nil where an older server leaves a field out).
+package struct ShapeDetails: Sendable, Hashable {
+    /// A plain shape's id; for a track's shape the id of the keyframe stored on the frame (a `TrackedShape` id),
+    /// nil on frames the server interpolates.
+    package var id: Int?
+    package var group: Int?
+    package var source: String?
+    package var score: Double?
+    /// In stored order; for a track's shape, CVAT's export merge: the frame's mutable attributes (carried from
+    /// the last keyframe that set each), then the track's immutable ones.
+    package var attributes: [AttributeValue]
+    /// Track shapes only: whether the frame holds one of the track's stored keyframes.
+    package var keyframe: Bool?
+
+    package init(
+        id: Int? = nil, group: Int? = nil, source: String? = nil, score: Double? = nil,
+        attributes: [AttributeValue] = [], keyframe: Bool? = nil
+    ) {
+        self.id = id
+        self.group = group
+        self.source = source
+        self.score = score
+        self.attributes = attributes
+        self.keyframe = keyframe
+    }
+
+    init(_ shape: Shape) {
+        self.init(
+            id: shape.id, group: shape.group, source: shape.source, score: shape.score,
+            attributes: shape.attributes ?? [])
+    }
+
+    init(_ shape: InterpolatedShape, of track: Track?) {
+        let stored = shape.keyframe ? track?.shapes.first { $0.frame == shape.frame } : nil
+        self.init(
+            id: stored?.id, group: track?.group, source: track?.source, score: track?.score,
+            attributes: shape.attributes.map { AttributeValue(specID: $0.specID, value: $0.value) },
+            keyframe: shape.keyframe)
     }
 }
 
@@ -144,7 +233,7 @@ package struct FrameAnnotations: Sendable {
                 throw TrackConversionError(message: "\(error)")
             }
             for shape in perFrame where activeFrames.contains(shape.frame) {
-                shapes[shape.frame, default: []].append(FrameShape(shape))
+                shapes[shape.frame, default: []].append(FrameShape(shape, of: track))
             }
         }
     }

@@ -5,7 +5,10 @@ extension TargetExtractor {
     func labelTarget(_ tags: [Tag]) throws(InvalidFrame) -> SampleTargets {
         do {
             let index = try labels.singleLabelIndex(tagLabelIDs: tags.map(\.labelID))
-            return SampleTargets(label: Int64(index))
+            var targets = SampleTargets(label: Int64(index))
+            let tag = tags[0]
+            targets.tag = AttributedRow(labelID: tag.labelID, id: Int64(tag.id ?? -1), attributes: tag.attributes ?? [])
+            return targets
         } catch {
             throw InvalidFrame(reason: "\(error)")
         }

@@ -31,6 +31,7 @@ extension ArrayWriter {
 
     public func append(_ values: [UInt8]) throws(TensorWriteError) { try appendTyped(values, as: .uint8) }
     public func append(_ values: [UInt16]) throws(TensorWriteError) { try appendTyped(values, as: .uint16) }
+    public func append(_ values: [Int32]) throws(TensorWriteError) { try appendTyped(values, as: .int32) }
     public func append(_ values: [Int64]) throws(TensorWriteError) { try appendTyped(values, as: .int64) }
     public func append(_ values: [Float]) throws(TensorWriteError) { try appendTyped(values, as: .float32) }
 
@@ -51,6 +52,7 @@ protocol LittleEndianStorable {
 }
 extension UInt8: LittleEndianStorable { var littleEndianBits: UInt8 { self } }
 extension UInt16: LittleEndianStorable { var littleEndianBits: UInt16 { littleEndian } }
+extension Int32: LittleEndianStorable { var littleEndianBits: Int32 { littleEndian } }
 extension Int64: LittleEndianStorable { var littleEndianBits: Int64 { littleEndian } }
 extension Float: LittleEndianStorable { var littleEndianBits: UInt32 { bitPattern.littleEndian } }
 

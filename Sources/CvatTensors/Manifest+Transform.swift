@@ -43,6 +43,10 @@ extension Manifest {
         public var keypointNames: [String]?
         /// Video tasks only: `original` (PNG frames) or `compressed` (the JPEG chunks).
         public var videoFrames: String?
+        /// Whether annotations.jsonl was written (false with `--no-annotations`); nil in older manifests.
+        public var annotations: Bool?
+        /// `--attributes`: ["all"] or the names asked; nil when no attribute array was asked for.
+        public var attributes: [String]?
 
         public init(
             target: String, resize: Resize, filter: String, layout: String, dtype: DType, normalize: Normalize?,
@@ -91,6 +95,7 @@ extension Manifest {
             case keypointCount = "keypoint_count"
             case keypointNames = "keypoint_names"
             case videoFrames = "video_frames"
+            case annotations, attributes
         }
 
         /// `resize`: the mode and the sizes that mode takes; a mode's keys are the only ones written.
@@ -183,6 +188,8 @@ extension Manifest {
             // A keypoints export always says whether its points have names.
             if keypointCount != nil { try c.encodeOrNull(keypointNames, forKey: .keypointNames) }
             try c.encodeIfPresent(videoFrames, forKey: .videoFrames)
+            try c.encodeIfPresent(annotations, forKey: .annotations)
+            try c.encodeIfPresent(attributes, forKey: .attributes)
         }
 
         /// The keys whose values differ between the two records, sorted: what merge-manifests names when
@@ -214,6 +221,8 @@ extension Manifest {
             case .keypointCount: keypointCount == other.keypointCount
             case .keypointNames: keypointNames == other.keypointNames
             case .videoFrames: videoFrames == other.videoFrames
+            case .annotations: annotations == other.annotations
+            case .attributes: attributes == other.attributes
             }
         }
     }

@@ -30,6 +30,9 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var slice: Slice?
     /// Set by `merge-manifests`: the part folders it combined, relative to the manifest, in slice order.
     public var parts: [Part]?
+    /// Files that are not arrays (`annotations`: annotations.jsonl), by name; in a sharded manifest `file` is
+    /// empty and `lines` counts every shard's lines.
+    public var files: [String: FileEntry]?
 
     public init(
         tool: Tool, source: Source, labels: Labels, samples: [Sample] = [], skipped: [Skipped] = [],
@@ -47,7 +50,21 @@ public struct Manifest: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
-        case tool, source, labels, samples, skipped, arrays, transform, shards, slice, parts
+        case tool, source, labels, samples, skipped, arrays, transform, shards, slice, parts, files
+    }
+
+    /// A text file of an export: JSON Lines, one line per sample of its shard (or of the export).
+    public struct FileEntry: Codable, Sendable, Hashable {
+        /// Relative to the manifest.
+        public var file: String
+        /// "jsonl".
+        public var format: String
+        public var lines: Int
+        public init(file: String, format: String, lines: Int) {
+            self.file = file
+            self.format = format
+            self.lines = lines
+        }
     }
 
     /// One shard: samples `[samples[0], samples[1])` of this manifest's `samples`, and the files holding them.
@@ -58,10 +75,15 @@ public struct Manifest: Codable, Sendable, Hashable {
         /// The shard's arrays; `file` is relative to the manifest (a safetensors shard lists one file for all,
         /// each array under its name).
         public var arrays: [String: ArrayEntry]
-        public init(index: Int, samples: Range<Int>, arrays: [String: ArrayEntry]) {
+        /// The shard's annotations.jsonl part (`annotations-00000.jsonl`), when written.
+        public var files: [String: FileEntry]?
+        public init(
+            index: Int, samples: Range<Int>, arrays: [String: ArrayEntry], files: [String: FileEntry]? = nil
+        ) {
             self.index = index
             self.samples = [samples.lowerBound, samples.upperBound]
             self.arrays = arrays
+            self.files = files
         }
         public var sampleRange: Range<Int>? {
             guard samples.count == 2, samples[0] >= 0, samples[0] <= samples[1] else { return nil }
@@ -193,13 +215,127 @@ public struct Manifest: Codable, Sendable, Hashable {
         /// Label names by class index, before the offset: `names[i]` is class `i + labelOffset`.
         public var names: [String]
         public var labelOffset: Int
-        public init(names: [String], labelOffset: Int = 0) {
+        /// Every label as CVAT defines it, in label-id order.
+        public var definitions: [LabelDefinition]?
+        /// CVAT label id (as text: JSON keys are strings) → the class index the arrays hold (offset included),
+        /// cvat-sdk's `Target.label_id_to_index` when the offset is 0.
+        public var labelIDToIndex: [String: Int]?
+        /// `--attributes`: the columns of `box_attributes` / `tag_attributes`.
+        public var attributeColumns: [AttributeColumn]?
+
+        public init(
+            names: [String], labelOffset: Int = 0, definitions: [LabelDefinition]? = nil,
+            labelIDToIndex: [String: Int]? = nil, attributeColumns: [AttributeColumn]? = nil
+        ) {
             self.names = names
             self.labelOffset = labelOffset
+            self.definitions = definitions
+            self.labelIDToIndex = labelIDToIndex
+            self.attributeColumns = attributeColumns
         }
         enum CodingKeys: String, CodingKey {
-            case names
+            case names, definitions
             case labelOffset = "label_offset"
+            case labelIDToIndex = "label_id_to_index"
+            case attributeColumns = "attribute_columns"
+        }
+    }
+
+    /// A CVAT label (or skeleton sublabel) with its attribute specs.
+    public struct LabelDefinition: Codable, Sendable, Hashable {
+        public var id: Int
+        public var name: String
+        public var type: String?
+        public var color: String?
+        /// The skeleton's id, for a sublabel.
+        public var parent: Int?
+        public var attributes: [AttributeDefinition]
+        /// A skeleton's keypoints, in keypoint order (the order of `keypoints.npy`).
+        public var sublabels: [LabelDefinition]?
+        /// A skeleton's edges as pairs of 0-based keypoint indices, from its SVG.
+        public var edges: [[Int]]?
+
+        public init(
+            id: Int, name: String, type: String?, color: String?, parent: Int?, attributes: [AttributeDefinition],
+            sublabels: [LabelDefinition]? = nil, edges: [[Int]]? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.type = type
+            self.color = color
+            self.parent = parent
+            self.attributes = attributes
+            self.sublabels = sublabels
+            self.edges = edges
+        }
+
+        /// Null rather than absent for `type`, `color` and `parent`, which every label has in CVAT's schema.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(name, forKey: .name)
+            if let type { try c.encode(type, forKey: .type) } else { try c.encodeNil(forKey: .type) }
+            if let color { try c.encode(color, forKey: .color) } else { try c.encodeNil(forKey: .color) }
+            if let parent { try c.encode(parent, forKey: .parent) } else { try c.encodeNil(forKey: .parent) }
+            try c.encode(attributes, forKey: .attributes)
+            try c.encodeIfPresent(sublabels, forKey: .sublabels)
+            try c.encodeIfPresent(edges, forKey: .edges)
+        }
+    }
+
+    /// An attribute spec (`Attribute` in CVAT's schema).
+    public struct AttributeDefinition: Codable, Sendable, Hashable {
+        public var id: Int
+        public var name: String
+        public var inputType: String
+        public var mutable: Bool
+        public var values: [String]
+        public var defaultValue: String
+        public init(id: Int, name: String, inputType: String, mutable: Bool, values: [String], defaultValue: String) {
+            self.id = id
+            self.name = name
+            self.inputType = inputType
+            self.mutable = mutable
+            self.values = values
+            self.defaultValue = defaultValue
+        }
+        enum CodingKeys: String, CodingKey {
+            case id, name, mutable, values
+            case inputType = "input_type"
+            case defaultValue = "default_value"
+        }
+    }
+
+    /// One column of `box_attributes` / `tag_attributes`: one attribute of one label.
+    public struct AttributeColumn: Codable, Sendable, Hashable {
+        public var index: Int
+        public var labelID: Int
+        public var label: String
+        public var specID: Int
+        public var attribute: String
+        public var inputType: String
+        /// The spec's values: select and radio values are indices into it.
+        public var values: [String]
+        /// Text attributes: the values are indices into this table (first-seen order over the samples).
+        public var strings: [String]?
+        public init(
+            index: Int, labelID: Int, label: String, specID: Int, attribute: String, inputType: String,
+            values: [String], strings: [String]? = nil
+        ) {
+            self.index = index
+            self.labelID = labelID
+            self.label = label
+            self.specID = specID
+            self.attribute = attribute
+            self.inputType = inputType
+            self.values = values
+            self.strings = strings
+        }
+        enum CodingKeys: String, CodingKey {
+            case index, label, attribute, values, strings
+            case labelID = "label_id"
+            case specID = "spec_id"
+            case inputType = "input_type"
         }
     }
 
@@ -345,5 +481,22 @@ extension Manifest {
                     + "\(combined.keys.sorted())")
         }
         return combined
+    }
+
+    /// The `files` of a sharded manifest: each file's line counts summed, with no file name; nil when no shard
+    /// has files.
+    public static func combinedFiles(of shards: [Shard]) throws(ManifestError) -> [String: FileEntry]? {
+        var combined: [String: FileEntry] = [:]
+        for shard in shards {
+            for (name, entry) in shard.files ?? [:] {
+                combined[name, default: FileEntry(file: "", format: entry.format, lines: 0)].lines += entry.lines
+            }
+        }
+        for shard in shards where Set((shard.files ?? [:]).keys) != Set(combined.keys) {
+            throw .inconsistent(
+                "shard \(shard.index) has the files \((shard.files ?? [:]).keys.sorted()), but others have "
+                    + "\(combined.keys.sorted())")
+        }
+        return combined.isEmpty ? nil : combined
     }
 }

@@ -116,6 +116,12 @@ public final class NPYReader: @unchecked Sendable {
         try read(elements, as: .uint16) { raw, i in UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) }
     }
 
+    public func int32(_ elements: Range<Int>) throws(TensorReadError) -> [Int32] {
+        try read(elements, as: .int32) { raw, i in
+            Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
+        }
+    }
+
     public func int64(_ elements: Range<Int>) throws(TensorReadError) -> [Int64] {
         try read(elements, as: .int64) { raw, i in Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
     }
@@ -131,6 +137,7 @@ public final class NPYReader: @unchecked Sendable {
         switch dtype {
         case .uint8: return try uint8(elements).map(Double.init)
         case .uint16: return try uint16(elements).map(Double.init)
+        case .int32: return try int32(elements).map(Double.init)
         case .int64: return try int64(elements).map(Double.init)
         case .float32: return try float32(elements).map(Double.init)
         }
@@ -141,6 +148,7 @@ public final class NPYReader: @unchecked Sendable {
         switch dtype {
         case .uint8: return try uint8(elements).map(Int.init)
         case .uint16: return try uint16(elements).map(Int.init)
+        case .int32: return try int32(elements).map(Int.init)
         case .int64: return try int64(elements).map { Int($0) }
         case .float32: throw TensorReadError(.malformed, path: path, "holds float32 values where integers are expected")
         }
@@ -248,12 +256,15 @@ enum NPYHeaderParser {
         switch code {
         case "|u1", "<u1", "u1", "|b1": dtype = .uint8
         case "<u2": dtype = .uint16
+        case "<i4": dtype = .int32
         case "<i8": dtype = .int64
         case "<f4": dtype = .float32
         case let c where c.hasPrefix(">"):
             throw fail("big-endian dtype '\(c)' is not supported (cvat-ds writes little-endian arrays)")
         default:
-            throw fail("dtype '\(code)' is not supported (uint8 '|u1', uint16 '<u2', int64 '<i8', float32 '<f4' are)")
+            throw fail(
+                "dtype '\(code)' is not supported (uint8 '|u1', uint16 '<u2', int32 '<i4', int64 '<i8', float32 '<f4' "
+                    + "are)")
         }
         guard let fortran = value(of: "fortran_order", in: dict), fortran == "False" || fortran == "True" else {
             throw fail("the .npy header has no 'fortran_order': \(quoted(text))")

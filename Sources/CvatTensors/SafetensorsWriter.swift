@@ -32,6 +32,7 @@ public enum SafetensorsWriter {
         switch dtype {
         case .uint8: return "U8"
         case .uint16: return "U16"
+        case .int32: return "I32"
         case .int64: return "I64"
         case .float32: return "F32"
         }

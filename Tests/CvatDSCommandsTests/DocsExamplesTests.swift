@@ -30,4 +30,30 @@ struct DocsExamplesTests {
         #expect(run.stdout.contains("(15, 64, 64, 3) uint8"), "\(run.stdout)")
         #expect(run.stdout.contains("3 (3, 64, 64, 3)"), "the last of 4 shards of 15 samples: \(run.stdout)")
     }
+
+    @Test("the recipes of docs/recipes.md (an attribute head, a loop without occluded boxes) run on real exports")
+    func recipes() throws {
+        let server = try TestServer()
+        let home = try TestPaths.makeTemporaryDirectory("cvat-ds-recipes")
+        for (folder, arguments) in [
+            ("roses", ["--task", "1", "--task", "2", "--task", "3", "--transform", "label", "--attributes", "colour",
+                       "--resize", "16x16"]),
+            ("street", ["--task", "4", "--transform", "bboxes", "--resize", "64x64"]),
+        ] {
+            let result = try CLI.run(
+                ["export", "--server-host", server.url, "--cache-dir", home.appendingPathComponent("cache").path,
+                 "--out", home.appendingPathComponent(folder).path] + arguments,
+                environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let doc = TestPaths.packageRoot.appendingPathComponent("docs/recipes.md").path
+        let run = try PythonScript.run("export/run_doc_examples.py", [doc, home.path])
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        let summary = run.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let report = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any]
+        #expect(report?["ran"] as? Int == 2, "both recipes, neither needing torch")
+        // Roses with a colour: even frames of the rose tags (tasks 1-3); frame 0 of task 4 has one occluded car.
+        #expect(run.stdout.contains("6 of 37 images have a colour"), "\(run.stdout)")
+        #expect(run.stdout.contains(" 1 occluded ones left out of every epoch"), "\(run.stdout)")
+    }
 }

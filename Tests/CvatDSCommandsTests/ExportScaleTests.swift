@@ -133,13 +133,20 @@ struct ExportScaleTests {
         #expect(try export(arguments, out: "npy").status == 0)
         let single = try export(arguments + ["--offline", "--format", "safetensors"], out: "st")
         #expect(single.status == 0, "\(single.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: path("st")).sorted() == ["arrays.safetensors", "manifest.json"])
+        // annotations.jsonl is text, beside the one tensor file.
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: path("st")).sorted()
+                == ["annotations.jsonl", "arrays.safetensors", "manifest.json"])
         #expect(try compare("npy", "st")["equal"] as? Bool == true)
 
         let sharded = try export(arguments + ["--offline", "--format", "safetensors", "--shard-size", "5"], out: "st-sharded")
         #expect(sharded.status == 0, "\(sharded.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: path("st-sharded"))
-        #expect(files.allSatisfy { $0 == "manifest.json" || ($0.hasPrefix("arrays-") && $0.hasSuffix(".safetensors")) }, "\(files)")
+        #expect(
+            files.allSatisfy {
+                $0 == "manifest.json" || ($0.hasPrefix("arrays-") && $0.hasSuffix(".safetensors"))
+                    || ($0.hasPrefix("annotations-") && $0.hasSuffix(".jsonl"))
+            }, "\(files)")
         let report = try compare("npy", "st-sharded")
         #expect(report["equal"] as? Bool == true)
         #expect(report["offsets_restart"] as? Bool == true)

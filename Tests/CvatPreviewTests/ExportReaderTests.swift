@@ -15,6 +15,8 @@ import Testing
         (0..<(width * height * 3)).map { UInt8(sample * 100 + $0) }
     }
 
+    static var twoImages: [Double] { (image(0) + image(1)).map { Double($0) } }
+
     static func transform(target: String, layout: String = "nhwc", dtype: DType = .uint8) -> Manifest.Transform {
         Manifest.Transform(
             target: target, resize: .init(mode: "none"), filter: "bilinear", layout: layout, dtype: dtype,
@@ -26,7 +28,7 @@ import Testing
     /// Writes `arrays` (name → dtype, trailing shape, values) as `<name>.npy` and a manifest listing them.
     static func write(
         _ arrays: [(name: String, dtype: DType, trailing: [Int], values: [Double])], transform: Manifest.Transform,
-        samples: Int = 2, to dir: URL
+        samples: Int = 2, labels: Manifest.Labels = .init(names: ["cat", "dog"]), to dir: URL
     ) throws {
         var entries: [String: Manifest.ArrayEntry] = [:]
         for array in arrays {
@@ -36,6 +38,7 @@ import Testing
             switch array.dtype {
             case .uint8: try writer.append(array.values.map { UInt8($0) })
             case .uint16: try writer.append(array.values.map { UInt16($0) })
+            case .int32: try writer.append(array.values.map { Int32($0) })
             case .int64: try writer.append(array.values.map { Int64($0) })
             case .float32: try writer.append(array.values.map { Float($0) })
             }
@@ -45,7 +48,7 @@ import Testing
         let manifest = Manifest(
             tool: .init(name: "cvat-ds", version: "test"),
             source: .init(server: "http://localhost", tasks: [.init(id: 1, updatedDate: "2024-01-01T00:00:00Z")]),
-            labels: .init(names: ["cat", "dog"]),
+            labels: labels,
             samples: (0..<samples).map { .init(taskID: 1, frame: $0, name: "f\($0).png", width: width, height: height) },
             arrays: entries, transform: transform)
         try manifest.write(to: dir.appendingPathComponent("manifest.json"))
@@ -91,6 +94,52 @@ import Testing
             #expect(mask.width == Self.width && mask.height == Self.height)
             #expect(mask[3, 2] == 1 && mask.values.reduce(0) { $0 + Int($1) } == 1)
             #expect(try reader.sample(0).instanceMasks.map { $0[2, 1] } == [1])
+        }
+    }
+
+    @Test("the occluded flag and the asked attributes come back as text, NaN cells left out")
+    func readsOccludedAndAttributes() throws {
+        try withFolder { dir in
+            let columns: [Manifest.AttributeColumn] = [
+                .init(index: 0, labelID: 2, label: "dog", specID: 1, attribute: "colour", inputType: "select",
+                      values: ["red", "brown"]),
+                .init(index: 1, labelID: 2, label: "dog", specID: 2, attribute: "wet", inputType: "checkbox",
+                      values: ["false"]),
+                .init(index: 2, labelID: 1, label: "cat", specID: 3, attribute: "age", inputType: "number",
+                      values: ["0", "30", "1"]),
+                .init(index: 3, labelID: 1, label: "cat", specID: 4, attribute: "name", inputType: "text",
+                      values: [""], strings: ["Felix", "Tom"]),
+            ]
+            try Self.write(
+                [
+                    ("images", .uint8, [Self.height, Self.width, 3], Self.twoImages),
+                    ("boxes", .float32, [4], [0, 0, 2, 2, 1, 1, 3, 3, 0, 0, 1, 1]),
+                    ("box_labels", .int64, [], [1, 0, 0]),
+                    ("box_offsets", .int64, [], [0, 1, 3]),
+                    ("box_occluded", .uint8, [], [1, 0, 1]),
+                    ("box_attributes", .float32, [4], [1, 0, .nan, .nan, .nan, .nan, 2.5, 1, .nan, .nan, .nan, .nan]),
+                ], transform: Self.transform(target: "bboxes"),
+                labels: .init(names: ["cat", "dog"], attributeColumns: columns), to: dir)
+            let reader = try ExportReader(path: dir.path)
+            let first = try reader.sample(0)
+            #expect(first.occluded == [true])
+            #expect(first.attributes == [["colour=brown", "wet=false"]])
+            let second = try reader.sample(1)
+            #expect(second.occluded == [false, true])
+            #expect(second.attributes == [["age=2.5", "name=Tom"], []])
+        }
+    }
+
+    @Test("an attribute array that disagrees with the manifest's columns is malformed")
+    func attributesMustMatchTheColumns() throws {
+        try withFolder { dir in
+            try Self.write(
+                [
+                    ("images", .uint8, [Self.height, Self.width, 3], Self.twoImages),
+                    ("labels", .int64, [], [0, 1]),
+                    ("tag_attributes", .float32, [2], [0, 1, 0, 1]),
+                ], transform: Self.transform(target: "label"), to: dir)
+            #expect(throws: PreviewError.self) { try ExportReader(path: dir.path) }
         }
     }
 

@@ -50,6 +50,9 @@ import Testing
         case .uint16:
             try writer.append([0, 300, 65535, 1, 2, 3] as [UInt16])
             expected = "<u2 [2, 3] [0, 300, 65535, 1, 2, 3]"
+        case .int32:
+            try writer.append([-1, Int32.max, 5, Int32.min, 0, 42] as [Int32])
+            expected = "<i4 [2, 3] [-1, 2147483647, 5, -2147483648, 0, 42]"
         case .int64:
             try writer.append([-1, Int64.max, 5] as [Int64])
             try writer.append([Int64.min, 0, 42] as [Int64])

@@ -23,6 +23,11 @@ public struct Annotations: Codable, Sendable {
 public struct AttributeValue: Codable, Sendable, Hashable {
     public var specID: Int
     public var value: String
+
+    public init(specID: Int, value: String) {
+        self.specID = specID
+        self.value = value
+    }
     enum CodingKeys: String, CodingKey {
         case value
         case specID = "spec_id"
@@ -34,17 +39,27 @@ public struct Tag: Codable, Sendable, Hashable {
     public var id: Int?
     public var frame: Int
     public var labelID: Int
+    /// Absent from servers older than the field; nil then, and written as null.
+    public var group: Int?
+    /// "manual", "auto", ...; absent from older servers.
+    public var source: String?
     public var attributes: [AttributeValue]?
 
     enum CodingKeys: String, CodingKey {
-        case id, frame, attributes
+        case id, frame, group, source, attributes
         case labelID = "label_id"
     }
 
-    public init(id: Int? = nil, frame: Int, labelID: Int) {
+    public init(
+        id: Int? = nil, frame: Int, labelID: Int, group: Int? = nil, source: String? = nil,
+        attributes: [AttributeValue]? = nil
+    ) {
         self.id = id
         self.frame = frame
         self.labelID = labelID
+        self.group = group
+        self.source = source
+        self.attributes = attributes
     }
 }
 
@@ -59,18 +74,23 @@ public struct Shape: Codable, Sendable, Hashable {
     public var occluded: Bool
     public var outside: Bool
     public var zOrder: Int
+    /// `group`, `source` and `score` are absent from older servers; nil then.
+    public var group: Int?
+    public var source: String?
+    public var score: Double?
     public var attributes: [AttributeValue]?
     public var elements: [Shape]?
 
     enum CodingKeys: String, CodingKey {
-        case id, type, frame, points, rotation, occluded, outside, attributes, elements
+        case id, type, frame, points, rotation, occluded, outside, group, source, score, attributes, elements
         case labelID = "label_id"
         case zOrder = "z_order"
     }
 
     public init(
         id: Int? = nil, type: String, frame: Int, labelID: Int, points: [Double], rotation: Double = 0,
-        occluded: Bool = false, outside: Bool = false, zOrder: Int = 0, elements: [Shape]? = nil
+        occluded: Bool = false, outside: Bool = false, zOrder: Int = 0, group: Int? = nil, source: String? = nil,
+        score: Double? = nil, attributes: [AttributeValue]? = nil, elements: [Shape]? = nil
     ) {
         self.id = id
         self.type = type
@@ -81,6 +101,10 @@ public struct Shape: Codable, Sendable, Hashable {
         self.occluded = occluded
         self.outside = outside
         self.zOrder = zOrder
+        self.group = group
+        self.source = source
+        self.score = score
+        self.attributes = attributes
         self.elements = elements
     }
 
@@ -95,6 +119,9 @@ public struct Shape: Codable, Sendable, Hashable {
         occluded = try c.decodeIfPresent(Bool.self, forKey: .occluded) ?? false
         outside = try c.decodeIfPresent(Bool.self, forKey: .outside) ?? false
         zOrder = try c.decodeIfPresent(Int.self, forKey: .zOrder) ?? 0
+        group = try c.decodeIfPresent(Int.self, forKey: .group)
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+        score = try c.decodeIfPresent(Double.self, forKey: .score)
         attributes = try c.decodeIfPresent([AttributeValue].self, forKey: .attributes)
         elements = try c.decodeIfPresent([Shape].self, forKey: .elements)
     }
@@ -105,12 +132,16 @@ public struct Track: Codable, Sendable, Hashable {
     public var id: Int?
     public var frame: Int
     public var labelID: Int
+    /// `group`, `source` and `score` are absent from older servers; nil then.
+    public var group: Int?
+    public var source: String?
+    public var score: Double?
     public var shapes: [TrackedShape]
     public var attributes: [AttributeValue]?
     public var elements: [Track]?
 
     enum CodingKeys: String, CodingKey {
-        case id, frame, shapes, attributes, elements
+        case id, frame, group, source, score, shapes, attributes, elements
         case labelID = "label_id"
     }
 }

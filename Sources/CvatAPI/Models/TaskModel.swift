@@ -70,23 +70,96 @@ public struct ProjectModel: Codable, Sendable, Hashable {
 }
 
 /// A label (`Label` in the schema); skeleton points are in `sublabels`.
+///
+/// Everything past `id` and `name` is optional so that labels written by older servers (or older caches) still
+/// decode.
 public struct LabelModel: Codable, Sendable, Hashable {
     public var id: Int
     public var name: String
     public var type: String?
+    public var color: String?
+    public var attributes: [AttributeSpec]?
     public var sublabels: [Sublabel]?
+    /// A skeleton's drawing: its `<line data-type="edge" ...>` elements are the skeleton's edges.
+    public var svg: String?
+    /// The skeleton a sublabel belongs to (sublabels listed on their own, as `GET /api/labels` can).
+    public var parentID: Int?
 
     public struct Sublabel: Codable, Sendable, Hashable {
         public var id: Int
         public var name: String
         public var type: String?
+        public var color: String?
+        public var attributes: [AttributeSpec]?
+
+        public init(
+            id: Int, name: String, type: String? = nil, color: String? = nil, attributes: [AttributeSpec]? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.type = type
+            self.color = color
+            self.attributes = attributes
+        }
     }
 
-    public init(id: Int, name: String, type: String? = nil, sublabels: [Sublabel]? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case id, name, type, color, attributes, sublabels, svg
+        case parentID = "parent_id"
+    }
+
+    public init(
+        id: Int, name: String, type: String? = nil, sublabels: [Sublabel]? = nil, color: String? = nil,
+        attributes: [AttributeSpec]? = nil, svg: String? = nil, parentID: Int? = nil
+    ) {
         self.id = id
         self.name = name
         self.type = type
         self.sublabels = sublabels
+        self.color = color
+        self.attributes = attributes
+        self.svg = svg
+        self.parentID = parentID
+    }
+}
+
+/// An attribute of a label (`Attribute` in the schema): what values annotations may give it.
+public struct AttributeSpec: Codable, Sendable, Hashable {
+    public var id: Int
+    public var name: String
+    /// "select", "radio", "checkbox", "number" or "text".
+    public var inputType: String
+    /// Mutable attributes may change between a track's keyframes.
+    public var mutable: Bool
+    /// select/radio: the choices; number: min, max, step; checkbox and text: the default alone.
+    public var values: [String]
+    public var defaultValue: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, mutable, values
+        case inputType = "input_type"
+        case defaultValue = "default_value"
+    }
+
+    public init(
+        id: Int, name: String, inputType: String, mutable: Bool = false, values: [String], defaultValue: String
+    ) {
+        self.id = id
+        self.name = name
+        self.inputType = inputType
+        self.mutable = mutable
+        self.values = values
+        self.defaultValue = defaultValue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        inputType = try c.decodeIfPresent(String.self, forKey: .inputType) ?? "text"
+        mutable = try c.decodeIfPresent(Bool.self, forKey: .mutable) ?? false
+        values = try c.decodeIfPresent([String].self, forKey: .values) ?? []
+        defaultValue = try c.decodeIfPresent(String.self, forKey: .defaultValue) ?? ""
     }
 }
 
