@@ -184,7 +184,9 @@ public struct Exporter: Sendable {
                 job.index = offset
                 return job
             }
-            slice = Manifest.Slice(index: spec.index, count: spec.count, samples: range, totalSamples: totalSamples)
+            slice = Manifest.Slice(
+                index: spec.index, count: spec.count, samples: range, totalSamples: totalSamples,
+                scheduler: spec.scheduler)
         }
         let semantic = try semanticSettings(labelMap)
         let (keypointCount, keypointNames) = keypoints.resolved(skeletons, shapeTypes: shapeTypes)
