@@ -132,6 +132,20 @@ struct SchedulerSliceTests {
     }
 }
 
+/// docs/cluster.md shows the job script make test-slurm submits, so the documented script is the tested one.
+@Suite("docs/cluster.md")
+struct ClusterDocTests {
+    @Test("the Slurm script in docs/cluster.md is Fixtures/slurm/cvat-ds-export.sbatch, unchanged")
+    func slurmScriptVerbatim() throws {
+        let script = try String(
+            contentsOf: TestPaths.fixtures.appendingPathComponent("slurm/cvat-ds-export.sbatch"), encoding: .utf8)
+        let doc = try String(
+            contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/cluster.md"), encoding: .utf8)
+        #expect(script.contains("--shard auto"))
+        #expect(doc.contains("```sh\n" + script + "```\n"), "docs/cluster.md must show the script between ```sh and ```")
+    }
+}
+
 /// `--shard auto` end to end: the built cvat-ds under a fake array task's environment, its manifest, and
 /// merge-manifests over parts that carry the scheduler record.
 @Suite("--shard auto export", .serialized)
