@@ -58,9 +58,10 @@ test-server: $(VENV_PY)
 
 ## test-slurm: cvat-ds export --shard auto as array jobs of a real Slurm on this machine (one node; its own
 ## munged, slurmctld and slurmd, configured in a scratch folder and stopped at the end): arrays 0-3, 1-4 and
-## 0-9:3 of Fixtures/slurm/cvat-ds-export.sbatch, each merged and compared with the unsharded export
-## (Fixtures/slurm/run_slurm_test.sh). slurm-deps installs Debian's slurm-wlm and munge when missing, with
-## services kept from starting (policy-rc.d), since the test runs daemons of its own. About 40 s; needs root.
+## 0-9:3 of Fixtures/slurm/cvat-ds-export.sbatch, each merged and compared with the unsharded export, and a list
+## array 0,1,5 that every task must refuse (Fixtures/slurm/run_slurm_test.sh). slurm-deps installs Debian's
+## slurm-wlm and munge when missing, with services kept from starting (policy-rc.d), since the test runs daemons
+## of its own. About 50 s (most of it sbatch --wait polling); needs root.
 SLURM_APT_PACKAGES := slurm-wlm munge
 
 slurm-deps:

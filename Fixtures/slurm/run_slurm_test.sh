@@ -9,7 +9,8 @@
 # starts the test server, syncs the sample project once into a shared cache, and for each array below submits
 # Fixtures/slurm/cvat-ds-export.sbatch (the script docs/cluster.md shows) with `sbatch --wait`, merges the
 # parts with merge-manifests, and checks that the merged export equals an unsharded one (compare_exports.py)
-# and that each part's manifest records the SLURM_ARRAY_TASK_* values that slurmd set for its task.
+# and that each part's manifest records the SLURM_ARRAY_TASK_* values that slurmd set for its task; then that
+# every task of an array given as a list (--array=0,1,5) refuses it.
 # Every daemon it started is stopped on exit (also on failure or Ctrl-C), and the scratch folder removed;
 # KEEP_SCRATCH=1 keeps it for reading the logs.
 #
@@ -165,4 +166,18 @@ for format in "${FORMATS[@]}"; do
         log "array $spec ($format): ${#ids[@]} parts merged, equal to the unsharded export"
     done
 done
+# An array given as a list lies on no grid (Slurm sets MIN 0, MAX 5, COUNT 3, STEP 1): every task must refuse
+# it with a usage error that says why, and write nothing.
+export CVAT_OUT=$SCRATCH/run/list
+log "sbatch --array=0,1,5 (each task must refuse it)"
+if timeout "$TIMEOUT" sbatch --wait --quiet --array=0,1,5 --output="$SCRATCH/logs/list-%a.out" \
+    "$JOB_SCRIPT" "${EXPORT_ARGS[@]}"; then
+    echo "test-slurm: the array 0,1,5 was not refused" >&2; exit 1
+fi
+for id in 0 1 5; do
+    grep -q "the array is not one range A-B\[:S\]" "$SCRATCH/logs/list-$id.out" \
+        || { echo "test-slurm: task $id of the array 0,1,5 did not refuse it as a list" >&2; exit 1; }
+done
+[ ! -e "$CVAT_OUT" ] || { echo "test-slurm: the refused array 0,1,5 wrote $CVAT_OUT" >&2; exit 1; }
+log "array 0,1,5 refused by each of its tasks"
 log "passed"
