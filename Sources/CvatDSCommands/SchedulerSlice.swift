@@ -62,9 +62,11 @@ struct SchedulerSlice: Equatable, Sendable {
         return value
     }
 
+    /// Schedulers number tasks from 0 up, far below 2^31 (Slurm's MaxArraySize is at most 4000001); the bound
+    /// also keeps the arithmetic below from overflowing on a value no scheduler sets.
     private static func integer(_ name: String, _ text: String) throws(ValidationError) -> Int {
-        guard let number = Int(text) else {
-            throw ValidationError("--shard auto: \(name)=\(text) is not an integer")
+        guard let number = Int(text), (0...Int(Int32.max)).contains(number) else {
+            throw ValidationError("--shard auto: \(name)=\(text) is not an integer from 0 to \(Int32.max)")
         }
         return number
     }

@@ -84,7 +84,13 @@ struct SchedulerSliceTests {
         #expect(message("auto", noCount).contains("neither SLURM_ARRAY_TASK_COUNT nor"), "\(message("auto", noCount))")
         var notNumber = Self.slurm(id: 2, min: 0, max: 3)
         notNumber["SLURM_ARRAY_TASK_STEP"] = "x"
-        #expect(message("auto", notNumber) == "--shard auto: SLURM_ARRAY_TASK_STEP=x is not an integer")
+        #expect(message("auto", notNumber) == "--shard auto: SLURM_ARRAY_TASK_STEP=x is not an integer from 0 to 2147483647")
+        var huge = Self.slurm(id: 2, min: 0, max: 3)
+        huge["SLURM_ARRAY_TASK_MAX"] = "\(Int.max)"
+        #expect(message("auto", huge).contains("SLURM_ARRAY_TASK_MAX=\(Int.max) is not an integer from 0"))
+        var negative = Self.slurm(id: 2, min: 0, max: 3)
+        negative["SLURM_ARRAY_TASK_MIN"] = "-1"
+        #expect(message("auto", negative).contains("SLURM_ARRAY_TASK_MIN=-1 is not an integer from 0"))
         #expect(message("auto/8", Self.slurm(id: 1, min: 0, max: 3)).contains("has 4 tasks, not 8"))
         #expect(message("auto/4", Self.slurm(id: 1, min: 0, max: 3)) == "resolved to 1/4")
     }
