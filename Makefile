@@ -15,7 +15,7 @@ DEMO_DIR := demo-out
 export TMPDIR := $(CURDIR)/.build/tmp
 $(shell mkdir -p $(TMPDIR))
 
-.PHONY: all deps venv build release test test-swift test-server demo clean lint
+.PHONY: all deps venv build release test test-swift test-server test-slurm slurm-deps demo clean lint
 
 all: build
 
@@ -51,8 +51,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: every Swift test (units and end-to-end against the test server) and the server's conformance tests.
-test: venv build test-server test-swift test-fuzz
+## test: every Swift test (units and end-to-end against the test server), the server's conformance tests, a few
+## seconds of each fuzz target, and --shard auto under a real Slurm (test-slurm).
+test: venv build test-server test-swift test-fuzz test-slurm
 
 test-swift:
 	$(SWIFT) build --build-tests
@@ -65,6 +66,34 @@ test-server: $(VENV_PY)
 ## Sources Tests Package.swift` fixes most findings. Not part of make test.
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+## test-slurm: cvat-ds export --shard auto as array jobs of a real Slurm on this machine (one node; its own
+## munged, slurmctld and slurmd, configured in a scratch folder and stopped at the end): arrays 0-3, 1-4 and
+## 0-9:3 of Fixtures/slurm/cvat-ds-export.sbatch, each merged and compared with the unsharded export, and a list
+## array 0,1,5 that every task must refuse (Fixtures/slurm/run_slurm_test.sh). slurm-deps installs Debian's
+## slurm-wlm and munge when missing, with services kept from starting (policy-rc.d), since the test runs daemons
+## of its own. About 50 s (most of it sbatch --wait polling); needs root.
+SLURM_APT_PACKAGES := slurm-wlm munge
+
+slurm-deps:
+	@if command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null \
+	    && command -v munged >/dev/null; then \
+	    echo "slurm-deps: slurm-wlm and munge are present"; \
+	else \
+	    echo "slurm-deps: installing $(SLURM_APT_PACKAGES)"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    guard=; if [ ! -e /usr/sbin/policy-rc.d ]; then guard=1; \
+	        printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null \
+	        && $$SUDO chmod 755 /usr/sbin/policy-rc.d; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	        --no-install-recommends $(SLURM_APT_PACKAGES); status=$$?; \
+	    if [ -n "$$guard" ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
+	    exit $$status; \
+	fi
+
+test-slurm: build $(VENV_PY) slurm-deps
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO Fixtures/slurm/run_slurm_test.sh .build/debug/cvat-ds $(abspath $(VENV_PY))
 
 ## demo: start the test server with the sample dataset, sync the sample project, and show what the cache holds.
 demo: build $(VENV_PY)

@@ -33,9 +33,11 @@ struct Export: AsyncParsableCommand {
 
             Video tasks are read from the server's PNG frames (lossless) or, with --video-frames compressed, from \
             its JPEG compressed chunks. --shard-size N writes the arrays in shards of N samples; --shard I/N \
-            exports only slice I (0-based) of N, for N machines sharing one export (see merge-manifests).
+            exports only slice I (0-based) of N, for N machines sharing one export (see merge-manifests); \
+            --shard auto takes I and N from a Slurm array task, --shard auto/N takes I from a Kubernetes Indexed \
+            Job (docs/cluster.md).
               cvat-ds export --task 7 --transform bboxes --shard-size 1000 --format safetensors --out video/
-              cvat-ds export --project 7 --resize 224x224 --shard $SLURM_ARRAY_TASK_ID/8 --out run/part-$SLURM_ARRAY_TASK_ID
+              cvat-ds export --project 7 --resize 224x224 --shard auto --out run/part-$SLURM_ARRAY_TASK_ID
 
             \(ExitCodes.helpText)
             """)
@@ -139,7 +141,8 @@ struct Export: AsyncParsableCommand {
         name: .customLong("shard"),
         help: ArgumentHelp(
             "Export only slice I (0-based) of N contiguous slices of the samples; combine the parts with "
-                + "cvat-ds merge-manifests.", valueName: "I/N"))
+                + "cvat-ds merge-manifests. auto: I and N from a Slurm array (SLURM_ARRAY_TASK_*); auto/N: I from "
+                + "a Kubernetes Indexed Job (JOB_COMPLETION_INDEX).", valueName: "I/N|auto|auto/N"))
     var shard: String?
 
     @Option(
@@ -292,14 +295,20 @@ struct Export: AsyncParsableCommand {
         return (w, h)
     }
 
-    /// `I/N` with 0 <= I < N.
-    static func slice(_ text: String) throws -> SliceSpec {
+    /// `I/N` with 0 <= I < N, or `auto` / `auto/N` from the scheduler's variables (`SchedulerSlice`).
+    static func slice(
+        _ text: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> SliceSpec {
+        if SchedulerSlice.isAuto(text) {
+            let auto = try SchedulerSlice.resolve(text, environment: environment)
+            return SliceSpec(index: auto.index, count: auto.count, scheduler: auto.variables)
+        }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
             (0..<count).contains(index)
         else {
             throw ValidationError(
-                "--shard takes I/N with 0 <= I < N, e.g. 0/4 for the first of four slices (got '\(text)')")
+                "--shard takes I/N with 0 <= I < N, e.g. 0/4 for the first of four slices, or auto (got '\(text)')")
         }
         return SliceSpec(index: index, count: count)
     }

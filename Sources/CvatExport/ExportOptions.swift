@@ -52,10 +52,13 @@ public enum ArrayFormat: String, Sendable, CaseIterable {
 public struct SliceSpec: Sendable, Hashable {
     public var index: Int
     public var count: Int
+    /// `--shard auto`: the scheduler variables the slice came from, recorded in the manifest's slice.
+    public var scheduler: [String: String]?
 
-    public init(index: Int, count: Int) {
+    public init(index: Int, count: Int, scheduler: [String: String]? = nil) {
         self.index = index
         self.count = count
+        self.scheduler = scheduler
     }
 
     /// Slice `index` of `total` samples: `[total * index / count, total * (index + 1) / count)`. Sizes differ by

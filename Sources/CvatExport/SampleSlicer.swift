@@ -11,6 +11,9 @@ enum SampleSlicer {
             sample.index = offset
             return sample
         }
-        return (kept, Manifest.Slice(index: spec.index, count: spec.count, samples: range, totalSamples: samples.count))
+        let record = Manifest.Slice(
+            index: spec.index, count: spec.count, samples: range, totalSamples: samples.count,
+            scheduler: spec.scheduler)
+        return (kept, record)
     }
 }

@@ -98,14 +98,20 @@ public struct Manifest: Codable, Sendable, Hashable {
         public var count: Int
         public var samples: [Int]
         public var totalSamples: Int
-        public init(index: Int, count: Int, samples: Range<Int>, totalSamples: Int) {
+        /// `--shard auto`: the scheduler's variables the slice was read from (name -> value, e.g.
+        /// `SLURM_ARRAY_TASK_ID`), so a part tells which array task wrote it; absent for `--shard I/N`.
+        public var scheduler: [String: String]?
+        public init(
+            index: Int, count: Int, samples: Range<Int>, totalSamples: Int, scheduler: [String: String]? = nil
+        ) {
             self.index = index
             self.count = count
             self.samples = [samples.lowerBound, samples.upperBound]
             self.totalSamples = totalSamples
+            self.scheduler = scheduler
         }
         enum CodingKeys: String, CodingKey {
-            case index, count, samples
+            case index, count, samples, scheduler
             case totalSamples = "total_samples"
         }
     }
