@@ -38,26 +38,30 @@ let package = Package(
 
         .target(name: "CvatErrors", swiftSettings: swiftSettings),
         .target(name: "CvatSystem", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
-        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCurlShims"], swiftSettings: swiftSettings),
-        .target(name: "CvatAPI", dependencies: ["CvatHTTP"], swiftSettings: swiftSettings),
+        .target(name: "CvatHTTP", dependencies: ["CvatErrors", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
+        .target(name: "CvatAPI", dependencies: ["CvatErrors", "CvatHTTP"], swiftSettings: swiftSettings),
         .target(
             name: "CvatArchive",
-            dependencies: ["CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CvatErrors", "CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
-        .target(name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
-        .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
+        .target(name: "CvatCache", dependencies: ["CvatErrors", "CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
+        .target(name: "CvatImage", dependencies: ["CvatErrors", "CCvatResample"], swiftSettings: swiftSettings),
         .target(
-            name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
-        .target(name: "CvatGeometry", swiftSettings: swiftSettings),
-        .target(name: "CvatTensors", swiftSettings: swiftSettings),
+            name: "CvatCodecs", dependencies: ["CvatErrors", "CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
+        .target(name: "CvatGeometry", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
+        .target(name: "CvatTensors", dependencies: ["CvatErrors", "CvatSystem"], swiftSettings: swiftSettings),
         .target(
             name: "CvatExport",
-            dependencies: ["CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors"],
+            dependencies: [
+                "CvatErrors", "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry",
+                "CvatTensors",
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "CvatDSCommands",
             dependencies: [
-                "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTensors",
+                "CvatErrors", "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry",
+                "CvatTensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -103,7 +107,10 @@ let package = Package(
             name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatDSCommandsTests",
-            dependencies: ["CvatDSCommands", "CvatCodecs", "CvatImage", "CvatTensors", "CvatTestSupport"],
+            dependencies: [
+                "CvatDSCommands", "CvatErrors", "CvatSystem", "CvatHTTP", "CvatAPI", "CvatCache", "CvatArchive",
+                "CvatExport", "CvatCodecs", "CvatImage", "CvatGeometry", "CvatTensors", "CvatTestSupport",
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -27,8 +27,9 @@ public enum ErrorCategory: String, Sendable, Hashable, CaseIterable {
 /// `ErrorCategory`), a message that names the task, frame or file, advice when there is something to do, and the
 /// lower error it wraps, kept rather than flattened into text so that its category is not lost on the way up.
 ///
-/// Each layer has one error struct that conforms (`HTTPError`, `APIError`, `CacheError`, `ChunkArchiveError`,
-/// `CodecError`, `ImageError`, `GeometryError`, `TensorError`, `ExportError`, ...).
+/// Every error type a module throws conforms: `HTTPError`, `APIError`, `CacheError`, `ChunkArchiveError`,
+/// `ImageError`, `CodecError`, `PNGEncodeError`, the geometry errors (`ImagePlanError`, `MaskDecodeError`, ...),
+/// `TensorReadError`, `TensorWriteError`, `ManifestError`, `ExportError`, and `SystemError`.
 public protocol CvatError: Error, CustomStringConvertible {
     /// Which exit code the commands give it.
     var category: ErrorCategory { get }
@@ -49,6 +50,29 @@ extension CvatError {
         guard let advice, !advice.isEmpty else { return message }
         return "\(message); \(advice)"
     }
+}
+
+/// A layer's list of what can go wrong, each case mapped to the category the commands turn into an exit code.
+public protocol ErrorKind: Sendable, Hashable {
+    var category: ErrorCategory { get }
+}
+
+/// The layer errors that are exactly a kind, a message, advice and the wrapped error (`APIError`, `CacheError`,
+/// `ExportError`): they store the four and get the rest here, so the shape is
+/// written once rather than once per layer.
+public protocol KindedError: CvatError, Sendable {
+    associatedtype Kind: ErrorKind
+    var kind: Kind { get }
+    init(kind: Kind, message: String, advice: String?, underlying: (any Error)?)
+}
+
+extension KindedError {
+    /// `ExportError(.data, "task 3, frame 7: ...")`, the call shape every layer uses.
+    public init(_ kind: Kind, _ message: String, advice: String? = nil, underlying: (any Error)? = nil) {
+        self.init(kind: kind, message: message, advice: advice, underlying: underlying)
+    }
+
+    public var category: ErrorCategory { kind.category }
 }
 
 extension Error {

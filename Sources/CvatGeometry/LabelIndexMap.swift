@@ -1,28 +1,58 @@
-/// Why a label map could not be built; each case names what to fix.
-public enum LabelMapError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The user's name→index map has no entry for a label of the task (cvat-sdk raises `KeyError` here);
-    /// `mappedNames` are the names the map does have, sorted.
-    case missingLabel(name: String, labelID: Int, mappedNames: [String])
-    /// The user's map gives a label a negative index.
-    case negativeIndex(name: String, index: Int)
-    /// Two labels share an id, so annotations could not say which one they mean.
-    case duplicateLabelID(Int)
-    /// The offset would produce negative indices.
-    case negativeOffset(Int)
+public import CvatErrors
 
-    public var description: String {
-        switch self {
-        case .missingLabel(let name, let id, let mapped):
-            let known = mapped.map { "\"\($0)\"" }.joined(separator: ", ")
-            return "the label map has no index for label \"\(name)\" (id \(id)); every label of the task needs "
-                + "one. The map names: \(known.isEmpty ? "nothing" : known)"
-        case .negativeIndex(let name, let index):
-            return "the label map gives label \"\(name)\" the negative index \(index); indices start at 0"
-        case .duplicateLabelID(let id):
-            return "label id \(id) appears more than once in the task's labels"
-        case .negativeOffset(let offset):
-            return "the label offset must not be negative (got \(offset))"
+/// Why a label map could not be built; each case names what to fix.
+///
+/// The static functions keep the names of the cases this type had when it was an enum (`throw .missingLabel(...)`).
+public struct LabelMapError: CvatError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        /// The user's name→index map has no entry for a label of the task (cvat-sdk raises `KeyError` here).
+        case missingLabel
+        /// The user's map gives a label a negative index.
+        case negativeIndex
+        /// Two labels share an id, so annotations could not say which one they mean.
+        case duplicateLabelID
+        /// The offset would produce negative indices.
+        case negativeOffset
+
+        /// The map and the offset are the user's; two labels with one id are the server's data.
+        public var category: ErrorCategory {
+            switch self {
+            case .missingLabel, .negativeIndex, .negativeOffset: .usage
+            case .duplicateLabelID: .data
+            }
         }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var category: ErrorCategory { kind.category }
+
+    /// `mappedNames` are the names the map does have, sorted.
+    private static func quoted(_ names: [String]) -> String {
+        names.isEmpty ? "nothing" : names.map { "\"\($0)\"" }.joined(separator: ", ")
+    }
+
+    public static func missingLabel(name: String, labelID: Int, mappedNames: [String]) -> Self {
+        Self(.missingLabel, "the label map has no index for label \"\(name)\" (id \(labelID)); every label of the task needs "
+                + "one. The map names: \(Self.quoted(mappedNames))")
+    }
+
+    public static func negativeIndex(name: String, index: Int) -> Self {
+        Self(.negativeIndex, "the label map gives label \"\(name)\" the negative index \(index); indices start at 0")
+    }
+
+    public static func duplicateLabelID(_ id: Int) -> Self {
+        Self(.duplicateLabelID, "label id \(id) appears more than once in the task\'s labels")
+    }
+
+    public static func negativeOffset(_ offset: Int) -> Self {
+        Self(.negativeOffset, "the label offset must not be negative (got \(offset))")
     }
 }
 
@@ -97,18 +127,43 @@ public struct LabelIndexMap: Sendable, Hashable {
 
 /// Why a frame has no single label, as cvat-sdk's `ExtractSingleLabelIndex` raises; the caller adds the task and
 /// frame to the message.
-public enum SingleLabelError: Error, Sendable, Hashable, CustomStringConvertible {
-    case noTags
-    case multipleTags(count: Int)
-    /// A tag refers to a label id the task does not define.
-    case unknownLabelID(Int)
+///
+/// The static functions keep the names of the cases this type had when it was an enum (`throw .noTags`).
+public struct SingleLabelError: CvatError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        case noTags
+        case multipleTags
+        /// A tag refers to a label id the task does not define.
+        case unknownLabelID
 
-    public var description: String {
-        switch self {
-        case .noTags: return "the frame has no tags; classification needs exactly one"
-        case .multipleTags(let count): return "the frame has \(count) tags; classification needs exactly one"
-        case .unknownLabelID(let id): return "a tag refers to label id \(id), which the task does not define"
+        /// The frame's tags are the annotations'.
+        public var category: ErrorCategory {
+            switch self {
+            case .noTags, .multipleTags, .unknownLabelID: .data
+            }
         }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var category: ErrorCategory { kind.category }
+
+    public static var noTags: Self {
+        Self(.noTags, "the frame has no tags; classification needs exactly one")
+    }
+
+    public static func multipleTags(count: Int) -> Self {
+        Self(.multipleTags, "the frame has \(count) tags; classification needs exactly one")
+    }
+
+    public static func unknownLabelID(_ id: Int) -> Self {
+        Self(.unknownLabelID, "a tag refers to label id \(id), which the task does not define")
     }
 }
 

@@ -62,7 +62,7 @@ struct BadInputTests {
         let decoder = try ImageDecoder()
         #expect(try decoder.readInfo(bytes).width == 100_000)
         let error = code { _ = try decoder.decode(bytes) }
-        #expect(error?.code == .tooManyPixels)
+        #expect(error?.kind == .tooManyPixels)
         #expect(error?.description.contains("100000x100000") == true)
     }
 
@@ -71,15 +71,15 @@ struct BadInputTests {
         let bytes = try Self.jpegClaiming(width: 65_000, height: 65_000)
         let decoder = try ImageDecoder()
         let error = code { _ = try decoder.decode(bytes) }
-        #expect(error?.code == .tooManyPixels)
+        #expect(error?.kind == .tooManyPixels)
         #expect(error?.format == "JPEG")
     }
 
     @Test("a lower --max-pixels style limit applies to both formats")
     func customLimit() throws {
         let decoder = try ImageDecoder(limits: DecodeLimits(maxPixels: 1000))
-        #expect(code { _ = try decoder.decode(try Goldens.bytes("jpeg_444.jpg")) }?.code == .tooManyPixels)
-        #expect(code { _ = try decoder.decode(try Goldens.bytes("png_rgb8.png")) }?.code == .tooManyPixels)
+        #expect(code { _ = try decoder.decode(try Goldens.bytes("jpeg_444.jpg")) }?.kind == .tooManyPixels)
+        #expect(code { _ = try decoder.decode(try Goldens.bytes("png_rgb8.png")) }?.kind == .tooManyPixels)
         decoder.limits = DecodeLimits(maxPixels: 61 * 43)
         #expect(code { _ = try decoder.decode(try Goldens.bytes("png_rgb8.png")) } == nil)
     }
@@ -90,7 +90,7 @@ struct BadInputTests {
         // Overwrite the Huffman tables and everything after with a pattern that is not valid JPEG syntax.
         for i in 20..<bytes.count - 2 { bytes[i] = UInt8(truncatingIfNeeded: i &* 37) | 0x01 }
         let error = code { _ = try ImageDecoder().decode(bytes) }
-        #expect(error?.code == .corrupt || error?.code == .truncated)
+        #expect(error?.kind == .corrupt || error?.kind == .truncated)
         #expect(error?.format == "JPEG")
         #expect((error?.detail.count ?? 0) > 20, "the TurboJPEG message is included: \(String(describing: error))")
     }
@@ -99,7 +99,7 @@ struct BadInputTests {
     func truncatedJPEG() throws {
         let bytes = try Goldens.bytes("jpeg_420.jpg")
         let error = code { _ = try ImageDecoder().decode(Array(bytes.prefix(bytes.count / 2))) }
-        #expect(error?.code == .truncated)
+        #expect(error?.kind == .truncated)
         #expect(error?.detail.contains("Premature end") == true)
     }
 
@@ -108,14 +108,14 @@ struct BadInputTests {
         let bytes = try Goldens.bytes("png_rgb8.png")
         let cut = Array(bytes.prefix(Int(Double(bytes.count) * fraction)))
         let error = code { _ = try ImageDecoder().decode(cut) }
-        #expect(error?.code == .truncated || error?.code == .corrupt)
+        #expect(error?.kind == .truncated || error?.kind == .corrupt)
         #expect(error?.detail.hasPrefix("libpng: ") == true, "\(String(describing: error))")
     }
 
     @Test("a PNG cut inside its header")
     func pngHeaderCut() throws {
         let bytes = Array(try Goldens.bytes("png_rgb8.png").prefix(20))
-        #expect(code { _ = try ImageDecoder().readInfo(bytes) }?.code == .truncated)
+        #expect(code { _ = try ImageDecoder().readInfo(bytes) }?.kind == .truncated)
     }
 
     @Test("a PNG whose pixel data is damaged fails its CRC or zlib check")
@@ -123,20 +123,20 @@ struct BadInputTests {
         var bytes = try Goldens.bytes("png_rgb8.png")
         for i in 60..<90 { bytes[i] ^= 0x5A }
         let error = code { _ = try ImageDecoder().decode(bytes) }
-        #expect(error?.code == .corrupt)
+        #expect(error?.kind == .corrupt)
     }
 
     @Test("neither JPEG nor PNG")
     func unknown() throws {
         let error = code { _ = try ImageDecoder().decode(Array("GIF89a....".utf8)) }
-        #expect(error?.code == .unknownFormat)
+        #expect(error?.kind == .unknownFormat)
         #expect(error?.description.contains("47 49 46 38") == true)
-        #expect(code { _ = try ImageDecoder().decode([UInt8]()) }?.code == .unknownFormat)
+        #expect(code { _ = try ImageDecoder().decode([UInt8]()) }?.kind == .unknownFormat)
     }
 
     @Test("an unsupported scale is refused")
     func badScale() throws {
         let error = code { _ = try JPEGDecoder().decode(try Goldens.bytes("jpeg_420.jpg"), scale: JPEGScale(1, 3)) }
-        #expect(error?.code == .unsupported)
+        #expect(error?.kind == .unsupported)
     }
 }
