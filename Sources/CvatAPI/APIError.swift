@@ -2,7 +2,7 @@ public import CvatErrors
 public import CvatHTTP
 
 /// What went wrong talking to CVAT, sorted by what the user can do about it.
-public struct APIError: KindedError {
+public struct APIError: LayerError {
     public enum Kind: ErrorKind {
         /// The command line or configuration is wrong.
         case usage

@@ -1,7 +1,7 @@
 public import CvatErrors
 
 /// Why a chunk file cannot be used: which chunk (and member), what was found, and what to do about it.
-public struct ChunkArchiveError: CvatError, Sendable, Equatable {
+public struct ChunkArchiveError: KindedError, Sendable, Equatable {
     /// What went wrong; more cases may be added.
     public enum Kind: String, ErrorKind {
         /// The file could not be opened or read (missing, permissions, I/O error).
@@ -50,8 +50,6 @@ public struct ChunkArchiveError: CvatError, Sendable, Equatable {
         self.member = member
         self.detail = detail
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public var message: String {
         let what = member.map { "member '\($0)' of chunk \(path)" } ?? "chunk \(path)"

@@ -1,7 +1,7 @@
 public import CvatErrors
 
 /// A cache that cannot be read or written.
-public struct CacheError: KindedError {
+public struct CacheError: LayerError {
     public enum Kind: ErrorKind {
         /// Something is not in the cache (and `--offline` forbids fetching it).
         case missing

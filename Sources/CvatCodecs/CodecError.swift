@@ -1,7 +1,7 @@
 public import CvatErrors
 
 /// Why an image could not be decoded: what was wrong, with the C library's message, and what to do about it.
-public struct CodecError: CvatError, Sendable, Equatable {
+public struct CodecError: KindedError, Sendable, Equatable {
     /// What went wrong; more cases may be added.
     public enum Kind: String, ErrorKind {
         /// Neither a JPEG nor a PNG (by the first bytes).
@@ -38,7 +38,6 @@ public struct CodecError: CvatError, Sendable, Equatable {
         self.detail = detail
     }
 
-    public var category: ErrorCategory { kind.category }
     public var message: String { "\(format.map { "\($0): " } ?? "")\(detail)" }
 
     public var advice: String? {

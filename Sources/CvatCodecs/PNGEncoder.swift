@@ -4,7 +4,7 @@ public import CvatImage
 
 /// Why an image could not be encoded or written as PNG; the reason is libpng's (or strerror's for a file that
 /// cannot be created).
-public struct PNGEncodeError: CvatError, Sendable, Equatable {
+public struct PNGEncodeError: KindedError, Sendable, Equatable {
     public enum Kind: ErrorKind {
         /// Encoding to memory failed: libpng refused the image (its size) or memory ran out.
         case encoding
@@ -30,8 +30,6 @@ public struct PNGEncodeError: CvatError, Sendable, Equatable {
     }
 
     public var kind: Kind { path == nil ? .encoding : .file }
-    public var category: ErrorCategory { kind.category }
-
     public var message: String {
         if let path { return "cannot write the PNG \(path): \(reason)" }
         return "cannot encode the PNG: \(reason)"

@@ -29,7 +29,9 @@ public enum ErrorCategory: String, Sendable, Hashable, CaseIterable {
 ///
 /// Every error type a module throws conforms: `HTTPError`, `APIError`, `CacheError`, `ChunkArchiveError`,
 /// `ImageError`, `CodecError`, `PNGEncodeError`, the geometry errors (`ImagePlanError`, `MaskDecodeError`, ...),
-/// `TensorReadError`, `TensorWriteError`, `ManifestError`, `ExportError`, and `SystemError`.
+/// `TensorReadError`, `TensorWriteError`, `ManifestError`, `ExportError` (all through `KindedError`), and
+/// `SystemError`. A conformer must give its own `category` (a `KindedError` gets it from its kind): the one on
+/// `Error` below looks the error up as a `CvatError` and so cannot stand in for it.
 public protocol CvatError: Error, CustomStringConvertible {
     /// Which exit code the commands give it.
     var category: ErrorCategory { get }
@@ -57,22 +59,28 @@ public protocol ErrorKind: Sendable, Hashable {
     var category: ErrorCategory { get }
 }
 
-/// The layer errors that are exactly a kind, a message, advice and the wrapped error (`APIError`, `CacheError`,
-/// `ExportError`): they store the four and get the rest here, so the shape is
-/// written once rather than once per layer.
-public protocol KindedError: CvatError, Sendable {
+/// An error whose category follows from its kind, which is every layer's error; one whose category also depends
+/// on what it wraps (a full disk under a failed `open`) says so in its own `category`.
+public protocol KindedError: CvatError {
     associatedtype Kind: ErrorKind
     var kind: Kind { get }
-    init(kind: Kind, message: String, advice: String?, underlying: (any Error)?)
 }
 
 extension KindedError {
+    public var category: ErrorCategory { kind.category }
+}
+
+/// The layer errors that are exactly a kind, a message, advice and the wrapped error (`APIError`, `CacheError`,
+/// `ExportError`): they store the four and get the call shape here, written once rather than once per layer.
+public protocol LayerError: KindedError, Sendable {
+    init(kind: Kind, message: String, advice: String?, underlying: (any Error)?)
+}
+
+extension LayerError {
     /// `ExportError(.data, "task 3, frame 7: ...")`, the call shape every layer uses.
     public init(_ kind: Kind, _ message: String, advice: String? = nil, underlying: (any Error)? = nil) {
         self.init(kind: kind, message: message, advice: advice, underlying: underlying)
     }
-
-    public var category: ErrorCategory { kind.category }
 }
 
 extension Error {

@@ -1,7 +1,7 @@
 public import CvatErrors
 
 /// Why an export stopped. Each message names the task, frame or file involved.
-public struct ExportError: KindedError {
+public struct ExportError: LayerError {
     public enum Kind: ErrorKind {
         /// The data (an image, annotations, the label map) cannot be turned into what was asked.
         case data

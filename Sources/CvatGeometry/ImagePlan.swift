@@ -66,7 +66,7 @@ public enum ResizeSpec: Sendable, Hashable {
 /// Why a plan cannot be made.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .invalidSourceSize(...)`).
-public struct ImagePlanError: CvatError, Sendable, Hashable {
+public struct ImagePlanError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case invalidSourceSize
         case invalidTargetSize
@@ -88,8 +88,6 @@ public struct ImagePlanError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public static func invalidSourceSize(_ size: PixelSize) -> Self {
         Self(.invalidSourceSize, "the image size \(size) is invalid; both sides must be positive")

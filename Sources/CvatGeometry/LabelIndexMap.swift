@@ -3,7 +3,7 @@ public import CvatErrors
 /// Why a label map could not be built; each case names what to fix.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .missingLabel(...)`).
-public struct LabelMapError: CvatError, Sendable, Hashable {
+public struct LabelMapError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// The user's name→index map has no entry for a label of the task (cvat-sdk raises `KeyError` here).
         case missingLabel
@@ -30,8 +30,6 @@ public struct LabelMapError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     /// `mappedNames` are the names the map does have, sorted.
     private static func quoted(_ names: [String]) -> String {
@@ -129,7 +127,7 @@ public struct LabelIndexMap: Sendable, Hashable {
 /// frame to the message.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .noTags`).
-public struct SingleLabelError: CvatError, Sendable, Hashable {
+public struct SingleLabelError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case noTags
         case multipleTags
@@ -151,8 +149,6 @@ public struct SingleLabelError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public static var noTags: Self {
         Self(.noTags, "the frame has no tags; classification needs exactly one")

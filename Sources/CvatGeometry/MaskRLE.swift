@@ -3,7 +3,7 @@ public import CvatErrors
 /// Why an encoded mask was rejected, in the order cvat-sdk's `decode_mask` checks.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .tooFewElements(...)`).
-public struct MaskDecodeError: CvatError, Sendable, Hashable {
+public struct MaskDecodeError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case tooFewElements
         case invalidImageSize
@@ -33,8 +33,6 @@ public struct MaskDecodeError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public static func tooFewElements(count: Int) -> Self {
         Self(.tooFewElements, "the encoded mask has \(count) numbers; it needs at least 5 (runs, then x1, y1, x2, y2)")

@@ -3,7 +3,7 @@ public import CvatErrors
 /// Why a mask could not be resampled.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .sourceSizeMismatch(...)`).
-public struct MaskResampleError: CvatError, Sendable, Hashable {
+public struct MaskResampleError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case sourceSizeMismatch
         case outputSizeMismatch
@@ -23,8 +23,6 @@ public struct MaskResampleError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public static func sourceSizeMismatch(expected: Int, actual: Int) -> Self {
         Self(.sourceSizeMismatch, "the source mask holds \(actual) elements, but the plan\'s source image needs \(expected)")

@@ -10,7 +10,7 @@ public import CvatErrors
 /// Why a polygon could not be drawn.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .tooFewPoints(...)`).
-public struct PolygonError: CvatError, Sendable, Hashable {
+public struct PolygonError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// Pillow needs at least 2 vertices ("coordinate list must contain at least 2 coordinates").
         case tooFewPoints
@@ -35,8 +35,6 @@ public struct PolygonError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public static func tooFewPoints(count: Int) -> Self {
         Self(.tooFewPoints, "a polygon needs at least 2 points to be drawn, this one has \(count)")

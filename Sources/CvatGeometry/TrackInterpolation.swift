@@ -123,7 +123,7 @@ public enum TrackDimension: String, Sendable, Hashable {
 /// Tracks the server refuses to interpolate; the server raises on these while exporting.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .typeMismatch(...)`).
-public struct TrackInterpolationError: CvatError, Sendable, Hashable {
+public struct TrackInterpolationError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// Two consecutive keyframes have different shape types (the server's `NotImplementedError`).
         case typeMismatch
@@ -148,8 +148,6 @@ public struct TrackInterpolationError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public static func typeMismatch(trackID: Int, frame: Int, from: ShapeKind, to: ShapeKind) -> Self {
         Self(.typeMismatch, "track \(trackID) changes from \(from.rawValue) to \(to.rawValue) at frame \(frame); "

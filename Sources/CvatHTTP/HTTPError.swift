@@ -3,7 +3,7 @@ public import CvatErrors
 /// A transfer that did not produce a usable response.
 ///
 /// A struct around a kind rather than a closed enum so that kinds can grow without breaking callers.
-public struct HTTPError: CvatError, Sendable {
+public struct HTTPError: KindedError, Sendable {
     public enum Kind: ErrorKind {
         /// The server could not be reached (refused, unresolvable, no route).
         case connection
@@ -56,8 +56,6 @@ public struct HTTPError: CvatError, Sendable {
         self.advice = advice
         self.underlying = underlying
     }
-
-    public var category: ErrorCategory { kind.category }
 
     /// The message, the URL and how often it was tried, then the advice.
     public var description: String {

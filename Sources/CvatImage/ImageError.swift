@@ -3,7 +3,7 @@ public import CvatErrors
 /// Errors from pixel operations: sizes, boxes and buffers that do not fit.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .invalidSize(...)`).
-public struct ImageError: CvatError, Sendable, Hashable {
+public struct ImageError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// A width or height that is zero or negative.
         case invalidSize
@@ -30,8 +30,6 @@ public struct ImageError: CvatError, Sendable, Hashable {
         self.kind = kind
         self.message = message
     }
-
-    public var category: ErrorCategory { kind.category }
 
     public static func invalidSize(width: Int, height: Int) -> Self {
         Self(.invalidSize, "invalid image size \(width)x\(height): both sides must be positive")

@@ -8,7 +8,7 @@ public import CvatErrors
 /// Why a manifest could not be written or read.
 ///
 /// The static functions keep the names of the cases this type had when it was an enum (`throw .cannotRead(...)`).
-public struct ManifestError: CvatError, Sendable {
+public struct ManifestError: KindedError, Sendable {
     public enum Kind: ErrorKind {
         case cannotWrite
         case cannotRead

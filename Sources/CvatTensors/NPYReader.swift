@@ -8,7 +8,7 @@
 public import CvatErrors
 
 /// Why an array file could not be read; every case names the file.
-public struct TensorReadError: CvatError, Sendable, Hashable {
+public struct TensorReadError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// The file does not exist.
         case missing
@@ -36,7 +36,6 @@ public struct TensorReadError: CvatError, Sendable, Hashable {
         self.reason = reason
     }
 
-    public var category: ErrorCategory { kind.category }
     public var message: String { "\(path): \(reason)" }
 }
 

@@ -5,7 +5,7 @@ internal import CvatSystem
 ///
 /// The static functions keep the names of the cases this type had when it was an enum, so that
 /// `throw .writeFailed(path:errno:)` reads as before.
-public struct TensorWriteError: CvatError, Sendable, Hashable {
+public struct TensorWriteError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// `open` failed (missing folder, no permission, ...).
         case cannotCreate
