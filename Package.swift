@@ -44,10 +44,12 @@ let package = Package(
             name: "CvatArchive",
             dependencies: ["CvatErrors", "CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
-        .target(name: "CvatCache", dependencies: ["CvatErrors", "CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatCache", dependencies: ["CvatErrors", "CvatAPI", "CvatArchive"], swiftSettings: swiftSettings),
         .target(name: "CvatImage", dependencies: ["CvatErrors", "CCvatResample"], swiftSettings: swiftSettings),
         .target(
-            name: "CvatCodecs", dependencies: ["CvatErrors", "CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
+            name: "CvatCodecs", dependencies: ["CvatErrors", "CvatImage", "CTurboJPEG", "CPNGShims"],
+            swiftSettings: swiftSettings),
         .target(name: "CvatGeometry", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
         .target(name: "CvatTensors", dependencies: ["CvatErrors", "CvatSystem"], swiftSettings: swiftSettings),
         .target(
@@ -60,8 +62,8 @@ let package = Package(
         .target(
             name: "CvatDSCommands",
             dependencies: [
-                "CvatErrors", "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs", "CvatGeometry",
-                "CvatTensors",
+                "CvatErrors", "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatImage", "CvatCodecs",
+                "CvatGeometry", "CvatTensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

@@ -168,7 +168,8 @@ public final class JPEGDecoder {
 
     private func failure(_ what: String) -> CodecError {
         let message = Self.message(handle)
-        let kind: CodecError.Kind = Self.ranOutOfData(message) || Self.segmentEndedEarly(message) ? .truncated : .corrupt
+        let cut = Self.ranOutOfData(message) || Self.segmentEndedEarly(message)
+        let kind: CodecError.Kind = cut ? .truncated : .corrupt
         return CodecError(kind, format: "JPEG", detail: "\(what): \(message)")
     }
 

@@ -65,7 +65,7 @@ public enum ResizeSpec: Sendable, Hashable {
 
 /// Why a plan cannot be made.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .invalidSourceSize(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct ImagePlanError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case invalidSourceSize

@@ -2,7 +2,7 @@ public import CvatErrors
 
 /// Why a label map could not be built; each case names what to fix.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .missingLabel(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct LabelMapError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// The user's name→index map has no entry for a label of the task (cvat-sdk raises `KeyError` here).
@@ -37,7 +37,9 @@ public struct LabelMapError: KindedError, Sendable, Hashable {
     }
 
     public static func missingLabel(name: String, labelID: Int, mappedNames: [String]) -> Self {
-        Self(.missingLabel, "the label map has no index for label \"\(name)\" (id \(labelID)); every label of the task needs "
+        Self(
+            .missingLabel,
+            "the label map has no index for label \"\(name)\" (id \(labelID)); every label of the task needs "
                 + "one. The map names: \(Self.quoted(mappedNames))")
     }
 
@@ -46,7 +48,7 @@ public struct LabelMapError: KindedError, Sendable, Hashable {
     }
 
     public static func duplicateLabelID(_ id: Int) -> Self {
-        Self(.duplicateLabelID, "label id \(id) appears more than once in the task\'s labels")
+        Self(.duplicateLabelID, "label id \(id) appears more than once in the task's labels")
     }
 
     public static func negativeOffset(_ offset: Int) -> Self {
@@ -126,7 +128,7 @@ public struct LabelIndexMap: Sendable, Hashable {
 /// Why a frame has no single label, as cvat-sdk's `ExtractSingleLabelIndex` raises; the caller adds the task and
 /// frame to the message.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .noTags`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct SingleLabelError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case noTags

@@ -2,7 +2,7 @@ public import CvatErrors
 
 /// Why an encoded mask was rejected, in the order cvat-sdk's `decode_mask` checks.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .tooFewElements(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct MaskDecodeError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case tooFewElements
@@ -20,7 +20,9 @@ public struct MaskDecodeError: KindedError, Sendable, Hashable {
         /// A mask the server sent that cannot be decoded is its data; a buffer of the wrong size is a bug.
         public var category: ErrorCategory {
             switch self {
-            case .tooFewElements, .invalidImageSize, .nonInteger, .invalidBoundingBox, .negativeRunLength, .lengthMismatch: .data
+            case .tooFewElements, .invalidImageSize, .nonInteger, .invalidBoundingBox, .negativeRunLength,
+                .lengthMismatch:
+                .data
             case .bufferSizeMismatch: .internalError
             }
         }
@@ -46,7 +48,9 @@ public struct MaskDecodeError: KindedError, Sendable, Hashable {
         Self(.nonInteger, "the encoded mask holds the non-integer value \(value) at position \(index)")
     }
 
-    public static func invalidBoundingBox(x1: Int, y1: Int, x2: Int, y2: Int, imageWidth: Int, imageHeight: Int) -> Self {
+    public static func invalidBoundingBox(
+        x1: Int, y1: Int, x2: Int, y2: Int, imageWidth: Int, imageHeight: Int
+    ) -> Self {
         Self(.invalidBoundingBox, "the encoded mask's box [\(x1), \(y1), \(x2), \(y2)] (inclusive) does not fit the "
                 + "\(imageWidth)x\(imageHeight) image")
     }
@@ -56,7 +60,7 @@ public struct MaskDecodeError: KindedError, Sendable, Hashable {
     }
 
     public static func lengthMismatch(runTotal: Int, boxArea: Int) -> Self {
-        Self(.lengthMismatch, "the encoded mask\'s runs cover \(runTotal) pixels but its box holds \(boxArea)")
+        Self(.lengthMismatch, "the encoded mask's runs cover \(runTotal) pixels but its box holds \(boxArea)")
     }
 
     public static func bufferSizeMismatch(expected: Int, actual: Int) -> Self {

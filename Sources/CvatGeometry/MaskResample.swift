@@ -2,7 +2,7 @@ public import CvatErrors
 
 /// Why a mask could not be resampled.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .sourceSizeMismatch(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct MaskResampleError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         case sourceSizeMismatch
@@ -25,11 +25,13 @@ public struct MaskResampleError: KindedError, Sendable, Hashable {
     }
 
     public static func sourceSizeMismatch(expected: Int, actual: Int) -> Self {
-        Self(.sourceSizeMismatch, "the source mask holds \(actual) elements, but the plan\'s source image needs \(expected)")
+        Self(
+            .sourceSizeMismatch, "the source mask holds \(actual) elements, but the plan's source image needs \(expected)")
     }
 
     public static func outputSizeMismatch(expected: Int, actual: Int) -> Self {
-        Self(.outputSizeMismatch, "the output mask buffer holds \(actual) elements, but the plan\'s output needs \(expected)")
+        Self(
+            .outputSizeMismatch, "the output mask buffer holds \(actual) elements, but the plan's output needs \(expected)")
     }
 }
 

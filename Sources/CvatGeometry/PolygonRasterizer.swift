@@ -9,7 +9,7 @@ public import CvatErrors
 
 /// Why a polygon could not be drawn.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .tooFewPoints(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct PolygonError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// Pillow needs at least 2 vertices ("coordinate list must contain at least 2 coordinates").
@@ -41,11 +41,11 @@ public struct PolygonError: KindedError, Sendable, Hashable {
     }
 
     public static func oddCoordinateCount(_ count: Int) -> Self {
-        Self(.oddCoordinateCount, "a polygon\'s points must be x, y pairs, but there are \(count) numbers")
+        Self(.oddCoordinateCount, "a polygon's points must be x, y pairs, but there are \(count) numbers")
     }
 
     public static func nonFiniteCoordinate(index: Int) -> Self {
-        Self(.nonFiniteCoordinate, "a polygon\'s coordinate \(index) is not a finite number")
+        Self(.nonFiniteCoordinate, "a polygon's coordinate \(index) is not a finite number")
     }
 
     public static func invalidImageSize(width: Int, height: Int) -> Self {

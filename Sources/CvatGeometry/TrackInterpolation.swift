@@ -122,7 +122,7 @@ public enum TrackDimension: String, Sendable, Hashable {
 
 /// Tracks the server refuses to interpolate; the server raises on these while exporting.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .typeMismatch(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct TrackInterpolationError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// Two consecutive keyframes have different shape types (the server's `NotImplementedError`).

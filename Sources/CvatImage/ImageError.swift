@@ -2,7 +2,7 @@ public import CvatErrors
 
 /// Errors from pixel operations: sizes, boxes and buffers that do not fit.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .invalidSize(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct ImageError: KindedError, Sendable, Hashable {
     public enum Kind: ErrorKind {
         /// A width or height that is zero or negative.
@@ -46,6 +46,8 @@ public struct ImageError: KindedError, Sendable, Hashable {
     public static func invalidBox(
         left: Float, top: Float, right: Float, bottom: Float, width: Int, height: Int
     ) -> Self {
-        Self(.invalidBox, "resize box (\(left), \(top), \(right), \(bottom)) is empty or outside the \(width)x\(height) source")
+        Self(
+            .invalidBox,
+            "resize box (\(left), \(top), \(right), \(bottom)) is empty or outside the \(width)x\(height) source")
     }
 }

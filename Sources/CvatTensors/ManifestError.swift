@@ -7,7 +7,7 @@ public import CvatErrors
 
 /// Why a manifest could not be written or read.
 ///
-/// The static functions keep the names of the cases this type had when it was an enum (`throw .cannotRead(...)`).
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
 public struct ManifestError: KindedError, Sendable {
     public enum Kind: ErrorKind {
         case cannotWrite

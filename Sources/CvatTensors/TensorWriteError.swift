@@ -85,11 +85,15 @@ public struct TensorWriteError: KindedError, Sendable, Hashable {
     }
 
     public static func sizeMismatch(path: String, shape: [Int], expectedBytes: Int, writtenBytes: Int) -> Self {
-        Self(.sizeMismatch, path: path, "\(path): shape \(shape) needs \(expectedBytes) bytes, but \(writtenBytes) were written")
+        Self(
+            .sizeMismatch, path: path,
+            "\(path): shape \(shape) needs \(expectedBytes) bytes, but \(writtenBytes) were written")
     }
 
     public static func partialRow(path: String, writtenBytes: Int, rowBytes: Int) -> Self {
-        Self(.partialRow, path: path, "\(path): \(writtenBytes) bytes written is not a whole number of \(rowBytes)-byte rows")
+        Self(
+            .partialRow, path: path,
+            "\(path): \(writtenBytes) bytes written is not a whole number of \(rowBytes)-byte rows")
     }
 
     public static func invalidShape(path: String, shape: [Int]) -> Self {

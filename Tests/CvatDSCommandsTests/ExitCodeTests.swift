@@ -126,7 +126,8 @@ struct ExitCodeTests {
         let full = TensorWriteError.writeFailed(path: "/out/images.npy", errno: ENOSPC)
         #expect(
             ErrorReport.classify(full).message
-                == "cannot write /out/images.npy: No space left on device; free some space or write the export elsewhere")
+                == "cannot write /out/images.npy: No space left on device; "
+                + "free some space or write the export elsewhere")
         #expect((full.underlying as? SystemError)?.errno == ENOSPC)
         #expect(ErrorReport.classify(CacheError(.busy, "task 3 is locked")).message == "task 3 is locked")
     }
