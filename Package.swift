@@ -39,25 +39,30 @@ let package = Package(
 
         .target(name: "CvatErrors", swiftSettings: swiftSettings),
         .target(name: "CvatSystem", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
-        .target(name: "CvatHTTP", dependencies: ["CCurl", "CCurlShims", "CvatSystem"], swiftSettings: swiftSettings),
-        .target(name: "CvatAPI", dependencies: ["CvatHTTP"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatHTTP", dependencies: ["CvatErrors", "CvatSystem", "CCurl", "CCurlShims"],
+            swiftSettings: swiftSettings),
+        .target(name: "CvatAPI", dependencies: ["CvatErrors", "CvatHTTP"], swiftSettings: swiftSettings),
         .target(
             name: "CvatArchive",
-            dependencies: ["CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CvatErrors", "CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
         .target(
-            name: "CvatCache", dependencies: ["CvatAPI", "CvatArchive", "CvatSystem"], swiftSettings: swiftSettings),
-        .target(name: "CvatImage", dependencies: ["CCvatResample"], swiftSettings: swiftSettings),
+            name: "CvatCache", dependencies: ["CvatErrors", "CvatSystem", "CvatAPI", "CvatArchive"],
+            swiftSettings: swiftSettings),
+        .target(name: "CvatImage", dependencies: ["CvatErrors", "CCvatResample"], swiftSettings: swiftSettings),
         .target(
-            name: "CvatCodecs", dependencies: ["CvatImage", "CTurboJPEG", "CPNGShims"], swiftSettings: swiftSettings),
-        .target(name: "CvatGeometry", dependencies: ["CvatSystem"], swiftSettings: swiftSettings),
-        .target(name: "CvatTensors", dependencies: ["CvatSystem"], swiftSettings: swiftSettings),
-        .target(name: "CvatTargets", dependencies: ["CvatAPI", "CvatGeometry"], swiftSettings: swiftSettings),
+            name: "CvatCodecs", dependencies: ["CvatErrors", "CvatImage", "CTurboJPEG", "CPNGShims"],
+            swiftSettings: swiftSettings),
+        .target(name: "CvatGeometry", dependencies: ["CvatErrors", "CvatSystem"], swiftSettings: swiftSettings),
+        .target(name: "CvatTensors", dependencies: ["CvatErrors", "CvatSystem"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatTargets", dependencies: ["CvatErrors", "CvatAPI", "CvatGeometry"], swiftSettings: swiftSettings),
         .target(
             name: "CvatExport",
             dependencies: [
-                "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs", "CvatGeometry", "CvatTargets",
-                "CvatTensors", "CvatSystem",
+                "CvatErrors", "CvatSystem", "CvatAPI", "CvatCache", "CvatArchive", "CvatImage", "CvatCodecs",
+                "CvatGeometry", "CvatTargets", "CvatTensors",
             ],
             swiftSettings: swiftSettings),
         .target(
@@ -120,13 +125,16 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatExportTests",
-            dependencies: ["CvatExport", "CvatAPI", "CvatCache", "CvatGeometry", "CvatTensors", "CvatTestSupport"],
+            dependencies: [
+                "CvatExport", "CvatAPI", "CvatCache", "CvatGeometry", "CvatTargets", "CvatTensors", "CvatTestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatDSCommandsTests",
             dependencies: [
-                "CvatDSCommands", "CvatCodecs", "CvatExport", "CvatGeometry", "CvatImage", "CvatTensors",
-                "CvatTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CvatDSCommands", "CvatErrors", "CvatSystem", "CvatHTTP", "CvatAPI", "CvatCache", "CvatArchive",
+                "CvatExport", "CvatCodecs", "CvatImage", "CvatGeometry", "CvatTargets", "CvatTensors", "CvatTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
     ]

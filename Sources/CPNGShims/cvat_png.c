@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-unsigned int cvat_png_format_rgb(void) { return PNG_FORMAT_RGB; }
-unsigned int cvat_png_image_version(void) { return PNG_IMAGE_VERSION; }
-
 typedef struct cvat_png_source {
     const uint8_t *data;
     size_t size;
     size_t offset;
     char *message;
     size_t message_size;
+    /// What the next longjmp reports: CVAT_PNG_TRUNCATED when the data ran out, else CVAT_PNG_CORRUPT
+    /// (volatile: it is written inside libpng's calls and read after the longjmp back to the setjmp).
+    volatile int status;
 } cvat_png_source;
 
 static void cvat_png_set_message(cvat_png_source *src, const char *text) {
@@ -25,6 +25,10 @@ static void cvat_png_set_message(cvat_png_source *src, const char *text) {
 static void cvat_png_error(png_structp png, png_const_charp text) {
     cvat_png_source *src = (cvat_png_source *)png_get_error_ptr(png);
     cvat_png_set_message(src, text);
+    // libpng has no error codes. This one error means the IDAT chunks ended before the last row (the file goes
+    // on, but its image data was cut), which Pillow also reports as a truncated image; it is libpng's literal
+    // text (pngrutil.c, png_read_IDAT_data), so an exact comparison cannot match any other error.
+    if (strcmp(text, "Not enough image data") == 0) src->status = CVAT_PNG_TRUNCATED;
     png_longjmp(png, 1);
 }
 
@@ -36,6 +40,7 @@ static void cvat_png_warning(png_structp png, png_const_charp text) {
 static void cvat_png_read(png_structp png, png_bytep out, size_t length) {
     cvat_png_source *src = (cvat_png_source *)png_get_io_ptr(png);
     if (length > src->size - src->offset) {
+        src->status = CVAT_PNG_TRUNCATED;
         png_error(png, "PNG data ends early (truncated file)");
     }
     memcpy(out, src->data + src->offset, length);
@@ -60,32 +65,12 @@ static png_structp cvat_png_create(cvat_png_source *src, png_infop *info) {
     return png;
 }
 
-int cvat_png_read_header(const uint8_t *data, size_t size, cvat_png_header *header, char *message,
-                         size_t message_size) {
-    cvat_png_source src = {data, size, 0, message, message_size};
-    png_infop info = NULL;
-    png_structp png = cvat_png_create(&src, &info);
-    if (!png) return -1;
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_read_struct(&png, &info, NULL);
-        return -1;
-    }
-    png_read_info(png, info);
-    header->width = png_get_image_width(png, info);
-    header->height = png_get_image_height(png, info);
-    header->bit_depth = png_get_bit_depth(png, info);
-    header->color_type = png_get_color_type(png, info);
-    header->interlaced = png_get_interlace_type(png, info) != PNG_INTERLACE_NONE;
-    png_destroy_read_struct(&png, &info, NULL);
-    return 0;
-}
-
 int cvat_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, uint64_t max_pixels,
                          char *message, size_t message_size) {
-    cvat_png_source src = {data, size, 0, message, message_size};
+    cvat_png_source src = {data, size, 0, message, message_size, CVAT_PNG_CORRUPT};
     png_infop info = NULL;
     png_structp png = cvat_png_create(&src, &info);
-    if (!png) return -1;
+    if (!png) return CVAT_PNG_CORRUPT;
     // Variables changed after setjmp and read after longjmp must be volatile.
     uint8_t *volatile scratch = NULL;
     png_bytep *volatile rows = NULL;
@@ -93,7 +78,7 @@ int cvat_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t 
         free(scratch);
         free(rows);
         png_destroy_read_struct(&png, &info, NULL);
-        return -1;
+        return src.status;
     }
     png_read_info(png, info);
     png_uint_32 width = png_get_image_width(png, info);
@@ -155,5 +140,5 @@ int cvat_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t 
     free(scratch);
     free(rows);
     png_destroy_read_struct(&png, &info, NULL);
-    return 0;
+    return CVAT_PNG_OK;
 }

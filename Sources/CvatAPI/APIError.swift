@@ -1,8 +1,9 @@
+public import CvatErrors
 public import CvatHTTP
 
 /// What went wrong talking to CVAT, sorted by what the user can do about it.
-public struct APIError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+public struct APIError: LayerError {
+    public enum Kind: ErrorKind {
         /// The command line or configuration is wrong.
         case usage
         /// Credentials are missing, wrong or expired (401), or login was refused.
@@ -17,30 +18,41 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case badResponse
         /// What was asked for needs data that is not in the cache and `--offline` forbids fetching it.
         case notCached
+
+        public var category: ErrorCategory {
+            switch self {
+            case .usage: .usage
+            case .authentication, .permission: .authentication
+            case .notFound, .notCached: .notFound
+            case .network: .network
+            case .badResponse: .data
+            }
+        }
     }
 
     public var kind: Kind
     public var message: String
+    public var advice: String?
+    public var underlying: (any Error)?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(kind: Kind, message: String, advice: String?, underlying: (any Error)?) {
         self.kind = kind
         self.message = message
+        self.advice = advice
+        self.underlying = underlying
     }
 
-    public var description: String { message }
-
-    /// Maps a transport failure to a user-facing error, keeping libcurl's explanation.
+    /// Maps a transport failure to a user-facing error, keeping libcurl's explanation and the transport error.
     public static func network(_ error: HTTPError, doing what: String) -> APIError {
         switch error.kind {
         case .tls:
             return APIError(
-                .network,
-                "\(what) failed: TLS verification failed (\(error.message)); pass --ca-cert FILE for a private CA, "
-                    + "or --insecure to skip verification")
+                .network, "\(what) failed: TLS verification failed (\(error.message))",
+                advice: "pass --ca-cert FILE for a private CA, or --insecure to skip verification", underlying: error)
         case .tooLarge, .io:
-            return APIError(.badResponse, "\(what) failed: \(error.message)")
+            return APIError(.badResponse, "\(what) failed: \(error.message)", underlying: error)
         default:
-            return APIError(.network, "\(what) failed: \(error.description)")
+            return APIError(.network, "\(what) failed: \(error.description)", underlying: error)
         }
     }
 }

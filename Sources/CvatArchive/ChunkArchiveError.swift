@@ -1,7 +1,9 @@
-/// Why a chunk file cannot be used; each case says what to do about it in `description`.
-public struct ChunkArchiveError: Error, Sendable, Equatable, CustomStringConvertible {
+public import CvatErrors
+
+/// Why a chunk file cannot be used: which chunk (and member), what was found, and what to do about it.
+public struct ChunkArchiveError: KindedError, Sendable, Equatable {
     /// What went wrong; more cases may be added.
-    public enum Reason: String, Sendable, Hashable {
+    public enum Kind: String, ErrorKind {
         /// The file could not be opened or read (missing, permissions, I/O error).
         case unreadable
         /// Not a zip archive at all (no end-of-central-directory record).
@@ -22,9 +24,19 @@ public struct ChunkArchiveError: Error, Sendable, Equatable, CustomStringConvert
         case unsupportedFeature
         /// A member index outside `0..<count`.
         case memberIndexOutOfRange
+
+        /// A file that cannot be read is the disk's failure; everything else is a chunk that cannot be used.
+        public var category: ErrorCategory {
+            switch self {
+            case .unreadable: .io
+            case .notAZip, .truncated, .corrupt, .unsafeMemberName, .notARegularFile, .duplicateMember,
+                .checksumMismatch, .unsupportedFeature, .memberIndexOutOfRange:
+                .data
+            }
+        }
     }
 
-    public var reason: Reason
+    public var kind: Kind
     /// The chunk file.
     public var path: String
     /// The member concerned, when there is one.
@@ -32,21 +44,23 @@ public struct ChunkArchiveError: Error, Sendable, Equatable, CustomStringConvert
     /// What was found, in words (includes the zip library's message where it produced one).
     public var detail: String
 
-    public init(_ reason: Reason, path: String, member: String? = nil, detail: String) {
-        self.reason = reason
+    public init(_ kind: Kind, path: String, member: String? = nil, detail: String) {
+        self.kind = kind
         self.path = path
         self.member = member
         self.detail = detail
     }
 
-    public var description: String {
+    public var message: String {
         let what = member.map { "member '\($0)' of chunk \(path)" } ?? "chunk \(path)"
-        let advice: String
-        switch reason {
-        case .unreadable: advice = "check that the file exists and is readable"
-        case .memberIndexOutOfRange: advice = "the frame is not in this chunk"
-        default: advice = "delete it so it is downloaded again"
+        return "\(what): \(detail)"
+    }
+
+    public var advice: String? {
+        switch kind {
+        case .unreadable: "check that the file exists and is readable"
+        case .memberIndexOutOfRange: "the frame is not in this chunk"
+        default: "delete it so it is downloaded again"
         }
-        return "\(what): \(detail); \(advice)"
     }
 }

@@ -1,7 +1,9 @@
-/// Why an image could not be decoded; `description` says what was wrong and carries the C library's message.
-public struct CodecError: Error, Sendable, Equatable, CustomStringConvertible {
+public import CvatErrors
+
+/// Why an image could not be decoded: what was wrong, with the C library's message, and what to do about it.
+public struct CodecError: KindedError, Sendable, Equatable {
     /// What went wrong; more cases may be added.
-    public enum Code: String, Sendable, Hashable {
+    public enum Kind: String, ErrorKind {
         /// Neither a JPEG nor a PNG (by the first bytes).
         case unknownFormat
         /// The data is damaged: bad markers, bad Huffman data, bad chunk CRC, impossible header values.
@@ -14,29 +16,37 @@ public struct CodecError: Error, Sendable, Equatable, CustomStringConvertible {
         case unsupported
         /// The C library could not be set up (out of memory).
         case libraryFailure
+
+        /// An image that cannot be decoded is bad data; a library that cannot start is not the data's fault.
+        public var category: ErrorCategory {
+            switch self {
+            case .unknownFormat, .corrupt, .truncated, .tooManyPixels, .unsupported: .data
+            case .libraryFailure: .internalError
+            }
+        }
     }
 
-    public var code: Code
+    public var kind: Kind
     /// "JPEG", "PNG", or nil when the format is unknown.
     public var format: String?
     /// Human-readable detail, including the C library's own message where there is one.
     public var detail: String
 
-    public init(_ code: Code, format: String?, detail: String) {
-        self.code = code
+    public init(_ kind: Kind, format: String?, detail: String) {
+        self.kind = kind
         self.format = format
         self.detail = detail
     }
 
-    public var description: String {
-        let advice: String
-        switch code {
-        case .unknownFormat: advice = "only JPEG and PNG frames are supported"
-        case .corrupt, .truncated: advice = "the file is damaged; delete the cached chunk so it is downloaded again"
-        case .tooManyPixels: advice = "raise --max-pixels if the image is genuine"
-        case .unsupported: advice = "convert the image to baseline RGB/greyscale JPEG or PNG"
-        case .libraryFailure: advice = "the system may be out of memory"
+    public var message: String { "\(format.map { "\($0): " } ?? "")\(detail)" }
+
+    public var advice: String? {
+        switch kind {
+        case .unknownFormat: "only JPEG and PNG frames are supported"
+        case .corrupt, .truncated: "the file is damaged; delete the cached chunk so it is downloaded again"
+        case .tooManyPixels: "raise --max-pixels if the image is genuine"
+        case .unsupported: "convert the image to baseline RGB/greyscale JPEG or PNG"
+        case .libraryFailure: "the system may be out of memory"
         }
-        return "\(format.map { "\($0): " } ?? "")\(detail) (\(advice))"
     }
 }

@@ -6,7 +6,7 @@ public import FoundationEssentials
 /// One per worker (it owns a TurboJPEG handle and scratch memory); reuse it for every frame.
 public final class ImageDecoder {
     public let jpeg: JPEGDecoder
-    public let png: PNGDecoder
+    public private(set) var png: PNGDecoder
 
     /// Header limits applied to both formats.
     public var limits: DecodeLimits {

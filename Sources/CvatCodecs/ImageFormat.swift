@@ -9,11 +9,13 @@ public enum ImageFormat: String, Sendable, Hashable {
     public static func sniff(_ bytes: some ContiguousBytes) -> ImageFormat? {
         bytes.withUnsafeBytes { b in
             if b.count >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF { return .jpeg }
-            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-            if b.count >= 8 && b.prefix(8).elementsEqual(png) { return .png }
+            if b.count >= 8 && b.prefix(8).elementsEqual(pngSignature) { return .png }
             return nil
         }
     }
+
+    /// The 8 bytes every PNG starts with.
+    static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 }
 
 /// What a header says about an image, read without decoding pixels.

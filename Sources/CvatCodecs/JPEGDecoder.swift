@@ -141,8 +141,7 @@ public final class JPEGDecoder {
         if rc != 0 {
             // Warnings still produce an image. Pillow accepts what libjpeg only warns about, except running out
             // of data, which Pillow reports as a truncated file.
-            let message = Self.message(handle)
-            if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || message.contains("Premature end") {
+            if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || Self.ranOutOfData(Self.message(handle)) {
                 throw failure("cannot decode the JPEG data")
             }
         }
@@ -169,9 +168,22 @@ public final class JPEGDecoder {
 
     private func failure(_ what: String) -> CodecError {
         let message = Self.message(handle)
-        let truncated = message.contains("Premature end") || message.contains("premature end")
-        return CodecError(truncated ? .truncated : .corrupt, format: "JPEG", detail: "\(what): \(message)")
+        let cut = Self.ranOutOfData(message) || Self.segmentEndedEarly(message)
+        let kind: CodecError.Kind = cut ? .truncated : .corrupt
+        return CodecError(kind, format: "JPEG", detail: "\(what): \(message)")
     }
+
+    // TurboJPEG 2.1 tells a warning from a fatal error (`tjGetErrorCode`) but not which one: libjpeg's message
+    // code stays inside the handle, and only its text comes out (`tjGetErrorStr2`). So these two, and only these,
+    // are told apart by libjpeg's fixed texts (jerror.h).
+
+    /// libjpeg's JWRN_JPEG_EOF ("Premature end of JPEG file") or JERR_INPUT_EOF ("Premature end of input file"):
+    /// the data ended before the image did.
+    private static func ranOutOfData(_ message: String) -> Bool { message.contains("Premature end") }
+
+    /// libjpeg's JWRN_HIT_MARKER ("Corrupt JPEG data: premature end of data segment"), a scan cut short. As a
+    /// warning the image is still accepted (Pillow does too); it only decides the kind of a fatal error after it.
+    private static func segmentEndedEarly(_ message: String) -> Bool { message.contains("premature end") }
 
     private static func message(_ handle: UnsafeMutableRawPointer) -> String {
         guard let c = tjGetErrorStr2(handle) else { return "unknown TurboJPEG error" }

@@ -15,17 +15,16 @@ public import FoundationEssentials
 /// Ill-defined in Pillow, and so not promised here: palette indices beyond the PLTE length (libpng gives black),
 /// and damaged ancillary chunks (libpng drops them with a warning; Pillow may refuse the file).
 ///
-/// The pixel work is in `cvat_png_decode_rgb8` (Sources/CCvatShims/cvat_png.c) because libpng reports errors by
-/// `longjmp`. Not thread-safe in the sense that it keeps no state worth sharing: use one per worker.
-public final class PNGDecoder {
+/// The header is read here in Swift (`ihdr`: no libpng call, no allocation); the pixel work is in
+/// `cvat_png_decode_rgb8` (Sources/CPNGShims/cvat_png.c) because libpng reports errors by `longjmp`. It holds
+/// only its limits (each decode sets libpng up afresh), so it is a value and may be shared between threads.
+public struct PNGDecoder: Sendable {
     /// Checked against every header before pixel memory is allocated.
     public var limits: DecodeLimits
 
     public init(limits: DecodeLimits = DecodeLimits()) {
         self.limits = limits
     }
-
-    private static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// Size and pixel layout from the IHDR chunk alone (parsed here; no libpng call, no allocation).
     public func readInfo(_ bytes: some ContiguousBytes) throws(CodecError) -> ImageInfo {
@@ -36,7 +35,7 @@ public final class PNGDecoder {
     }
 
     static func ihdr(_ b: UnsafeRawBufferPointer) throws(CodecError) -> ImageInfo {
-        guard b.count >= 8, b.prefix(8).elementsEqual(signature) else {
+        guard b.count >= 8, b.prefix(8).elementsEqual(ImageFormat.pngSignature) else {
             throw CodecError(.corrupt, format: "PNG", detail: "no PNG signature")
         }
         guard b.count >= 8 + 8 + 13 + 4 else {
@@ -78,11 +77,11 @@ public final class PNGDecoder {
                         b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count, dst.baseAddress, dst.count,
                         UInt64(limits.maxPixels), &message, message.count)
                 }
-                if rc != 0 {
+                if rc != CVAT_PNG_OK {
                     let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                    let truncated = text.contains("truncated") || text.contains("Not enough image data")
-                        || text.contains("ends early")
-                    throw CodecError(truncated ? .truncated : .corrupt, format: "PNG", detail: "libpng: \(text)")
+                    // The shim knows a cut file from a damaged one (its read callback ran out of data).
+                    let kind: CodecError.Kind = rc == CVAT_PNG_TRUNCATED ? .truncated : .corrupt
+                    throw CodecError(kind, format: "PNG", detail: "libpng: \(text)")
                 }
                 return .success(())
             } catch {

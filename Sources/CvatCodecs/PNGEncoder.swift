@@ -1,26 +1,43 @@
 internal import CPNGShims
+public import CvatErrors
 public import CvatImage
 
-/// Why an image could not be encoded or written as PNG; the message is libpng's (or strerror's for a file that
+/// Why an image could not be encoded or written as PNG; the reason is libpng's (or strerror's for a file that
 /// cannot be created).
-public struct PNGEncodeError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct PNGEncodeError: KindedError, Sendable, Equatable {
+    public enum Kind: ErrorKind {
+        /// Encoding to memory failed: libpng refused the image (its size) or memory ran out.
+        case encoding
+        /// The file could not be created or written.
+        case file
+
+        public var category: ErrorCategory {
+            switch self {
+            case .encoding: .internalError
+            case .file: .cannotCreate
+            }
+        }
+    }
+
     /// The file being written, or nil when encoding to memory.
     public var path: String?
-    public var message: String
+    /// libpng's or strerror's words.
+    public var reason: String
 
     public init(path: String?, message: String) {
         self.path = path
-        self.message = message
+        self.reason = message
     }
 
-    public var description: String {
-        if let path { return "cannot write the PNG \(path): \(message)" }
-        return "cannot encode the PNG: \(message)"
+    public var kind: Kind { path == nil ? .encoding : .file }
+    public var message: String {
+        if let path { return "cannot write the PNG \(path): \(reason)" }
+        return "cannot encode the PNG: \(reason)"
     }
 }
 
 /// Encodes `RGBImage` as an 8-bit RGB PNG with libpng's simplified write API (`png_image_write_to_memory` and
-/// `png_image_write_to_file`, wrapped in Sources/CCvatShims/cvat_png_write.c).
+/// `png_image_write_to_file`, wrapped in Sources/CPNGShims/cvat_png_write.c).
 ///
 /// No gamma, colour-profile or text chunks are written beyond what libpng adds by itself (an sRGB-compatible
 /// default), so any reader gives back exactly `image.pixels`.

@@ -1,8 +1,4 @@
-import ArgumentParser
-import CvatAPI
-import CvatCache
-import CvatExport
-import CvatHTTP
+import CvatErrors
 
 /// Exit codes, from sysexits(3) so scripts can tell what kind of failure happened.
 ///
@@ -18,6 +14,9 @@ import CvatHTTP
 /// | 74 | I/O error: disk full, permissions |
 /// | 75 | busy: another cvat-ds holds the task's lock |
 /// | 77 | authentication failed or permission denied |
+/// | 130 | interrupted (SIGINT) |
+///
+/// Each row is one `ErrorCategory`, which every error of every layer names (`ErrorReport.exitCode`).
 public enum ExitCodes {
     public static let internalError: Int32 = 1
     public static let usage: Int32 = 64
@@ -28,58 +27,51 @@ public enum ExitCodes {
     public static let io: Int32 = 74
     public static let busy: Int32 = 75
     public static let authentication: Int32 = 77
+    public static let interrupted: Int32 = 130
 
     static let helpText = """
         Exit codes: 0 success, 64 usage error, 65 data error, 66 not found (or not cached with --offline), \
         69 network failure, 73 output exists or cannot be created, 74 I/O error, 75 busy (another cvat-ds \
-        holds the lock), 77 authentication or permission failure, 1 internal error.
+        holds the lock), 77 authentication or permission failure, 130 interrupted, 1 internal error.
         """
 }
 
-/// An error already reported to the user, carrying only the exit code.
-struct Failure: Error {
-    var code: Int32
+/// An error a command makes itself, with the exit code it gives (the preview's checks of an export folder).
+struct Failure: CvatError {
+    var category: ErrorCategory
     var message: String
+
+    init(code: Int32, message: String) {
+        self.category = ErrorReport.category(exitCode: code)
+        self.message = message
+    }
 }
 
 enum ErrorReport {
-    /// The exit code and one-line message for any error a command may throw.
-    static func classify(_ error: any Error) -> (code: Int32, message: String) {
-        switch error {
-        case let error as APIError:
-            let code: Int32
-            switch error.kind {
-            case .usage: code = ExitCodes.usage
-            case .authentication, .permission: code = ExitCodes.authentication
-            case .notFound, .notCached: code = ExitCodes.notFound
-            case .network: code = ExitCodes.network
-            case .badResponse: code = ExitCodes.dataError
-            }
-            return (code, error.message)
-        case let error as CacheError:
-            let code: Int32
-            switch error.kind {
-            case .missing: code = ExitCodes.notFound
-            case .corrupt: code = ExitCodes.dataError
-            case .io: code = ExitCodes.io
-            case .busy: code = ExitCodes.busy
-            }
-            return (code, error.message)
-        case let error as ExportError:
-            let code: Int32
-            switch error.kind {
-            case .data: code = ExitCodes.dataError
-            case .output: code = ExitCodes.cannotCreate
-            case .io: code = ExitCodes.io
-            case .usage: code = ExitCodes.usage
-            }
-            return (code, error.message)
-        case let error as HTTPError:
-            return (ExitCodes.network, error.description)
-        case let error as Failure:
-            return (error.code, error.message)
-        default:
-            return (ExitCodes.internalError, "\(error)")
+    /// The exit code of each category: the table above.
+    static func exitCode(_ category: ErrorCategory) -> Int32 {
+        switch category {
+        case .usage: ExitCodes.usage
+        case .data: ExitCodes.dataError
+        case .notFound: ExitCodes.notFound
+        case .network: ExitCodes.network
+        case .cannotCreate: ExitCodes.cannotCreate
+        case .io: ExitCodes.io
+        case .busy: ExitCodes.busy
+        case .authentication: ExitCodes.authentication
+        case .interrupted: ExitCodes.interrupted
+        case .internalError: ExitCodes.internalError
         }
+    }
+
+    /// The category whose exit code is `code`; an unknown code is an internal error.
+    static func category(exitCode code: Int32) -> ErrorCategory {
+        ErrorCategory.allCases.first { exitCode($0) == code } ?? .internalError
+    }
+
+    /// The exit code and one-line message for any error a command may throw: every layer's error says its own
+    /// category, so this is one lookup whatever the type.
+    static func classify(_ error: any Error) -> (code: Int32, message: String) {
+        (exitCode(error.category), "\(error)")
     }
 }

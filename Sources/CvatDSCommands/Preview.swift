@@ -59,7 +59,7 @@ struct Preview: AsyncParsableCommand {
     func run() async throws {
         let console = output.makeConsole()
         try await runReportingErrors(console) {
-            let reader = try Self.reporting { () throws(PreviewError) in try ExportReader(path: exportDirectory) }
+            let reader = try ExportReader(path: exportDirectory)
             guard reader.count > 0 else {
                 throw Failure(
                     code: ExitCodes.dataError, message: "\(reader.manifestPath) lists no samples; there is nothing to show")
@@ -69,13 +69,11 @@ struct Preview: AsyncParsableCommand {
             let title =
                 "\((exportDirectory as NSString).standardizingPath.split(separator: "/").last ?? "export"): "
                 + "\(indices.count) of \(reader.count) samples" + (usedSeed.map { ", seed \($0)" } ?? ", first")
-            let (sheet, bytes) = try Self.reporting { () throws(PreviewError) in
-                let samples = try indices.map { (i) throws(PreviewError) in try reader.sample(i) }
-                let sheet = try ContactSheet.render(
-                    samples, manifest: reader.manifest, columns: columns, maxSize: maxSize, title: title,
-                    background: reader.backgroundIndex)
-                return (sheet, try sheet.png())
-            }
+            let samples = try indices.map { i in try reader.sample(i) }
+            let sheet = try ContactSheet.render(
+                samples, manifest: reader.manifest, columns: columns, maxSize: maxSize, title: title,
+                background: reader.backgroundIndex)
+            let bytes = try sheet.png()
             do {
                 try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
@@ -88,24 +86,6 @@ struct Preview: AsyncParsableCommand {
             console.info(
                 "wrote \(out): \(sheet.image.width)x\(sheet.image.height), \(title)"
                     + (usedSeed != nil && seed == nil ? " (--seed \(usedSeed!) repeats this pick)" : ""))
-        }
-    }
-
-    /// `body`'s result, its error given the exit code of its category (missing files 66, a sharded export 64,
-    /// malformed files 65, unreadable ones 74).
-    static func reporting<T>(_ body: () throws(PreviewError) -> T) throws(Failure) -> T {
-        do {
-            return try body()
-        } catch {
-            let code: Int32 =
-                switch error.category {
-                case .usage: ExitCodes.usage
-                case .notFound: ExitCodes.notFound
-                case .data: ExitCodes.dataError
-                case .io: ExitCodes.io
-                default: ExitCodes.internalError
-                }
-            throw Failure(code: code, message: error.description)
         }
     }
 

@@ -27,8 +27,11 @@ public enum ErrorCategory: String, Sendable, Hashable, CaseIterable {
 /// `ErrorCategory`), a message that names the task, frame or file, advice when there is something to do, and the
 /// lower error it wraps, kept rather than flattened into text so that its category is not lost on the way up.
 ///
-/// Each layer has one error struct that conforms (`HTTPError`, `APIError`, `CacheError`, `ChunkArchiveError`,
-/// `CodecError`, `ImageError`, `GeometryError`, `TensorError`, `ExportError`, ...).
+/// Every error type a module throws conforms: `HTTPError`, `APIError`, `CacheError`, `ChunkArchiveError`,
+/// `ImageError`, `CodecError`, `PNGEncodeError`, the geometry errors (`ImagePlanError`, `MaskDecodeError`, ...),
+/// `TensorReadError`, `TensorWriteError`, `ManifestError`, `ExportError` (all through `KindedError`), and
+/// `SystemError`. A conformer must give its own `category` (a `KindedError` gets it from its kind): the one on
+/// `Error` below looks the error up as a `CvatError` and so cannot stand in for it.
 public protocol CvatError: Error, CustomStringConvertible {
     /// Which exit code the commands give it.
     var category: ErrorCategory { get }
@@ -48,6 +51,35 @@ extension CvatError {
     public var description: String {
         guard let advice, !advice.isEmpty else { return message }
         return "\(message); \(advice)"
+    }
+}
+
+/// A layer's list of what can go wrong, each case mapped to the category the commands turn into an exit code.
+public protocol ErrorKind: Sendable, Hashable {
+    var category: ErrorCategory { get }
+}
+
+/// An error whose category follows from its kind, which is every layer's error; one whose category also depends
+/// on what it wraps (a full disk under a failed `open`) says so in its own `category`.
+public protocol KindedError: CvatError {
+    associatedtype Kind: ErrorKind
+    var kind: Kind { get }
+}
+
+extension KindedError {
+    public var category: ErrorCategory { kind.category }
+}
+
+/// The layer errors that are exactly a kind, a message, advice and the wrapped error (`APIError`, `CacheError`,
+/// `ExportError`): they store the four and get the call shape here, written once rather than once per layer.
+public protocol LayerError: KindedError, Sendable {
+    init(kind: Kind, message: String, advice: String?, underlying: (any Error)?)
+}
+
+extension LayerError {
+    /// `ExportError(.data, "task 3, frame 7: ...")`, the call shape every layer uses.
+    public init(_ kind: Kind, _ message: String, advice: String? = nil, underlying: (any Error)? = nil) {
+        self.init(kind: kind, message: message, advice: advice, underlying: underlying)
     }
 }
 

@@ -1,36 +1,23 @@
-import CvatTargets
-import CvatGeometry
-import CvatTensors
+public import CvatErrors
 
-/// The kind an export error takes from the lower error it wraps, so that the exit code says whose fault it is.
 extension ExportError.Kind {
-    /// A map that misses or misnumbers a label is the user's to fix; two labels with one id are the data's.
-    init(_ error: LabelMapError) {
-        switch error {
-        case .duplicateLabelID: self = .data
-        case .missingLabel, .negativeIndex, .negativeOffset: self = .usage
+    /// The kind an export error takes from the lower error it wraps, so that the exit code still says whose fault
+    /// it is: a bad `--resize` or label map stays the user's (64), a zero-size frame or two labels with one id the
+    /// data's (65), a full disk an I/O failure (74). A lower error that would be cvat-ds's own mistake (a wrong
+    /// dtype or shape given to a writer) has no export kind of its own and stays I/O, as it always was.
+    init(wrapping error: any Error) {
+        switch error.category {
+        case .usage: self = .usage
+        case .cannotCreate: self = .output
+        case .io, .internalError: self = .io
+        case .data, .notFound, .network, .busy, .authentication, .interrupted: self = .data
         }
     }
+}
 
-    /// A frame list with a zero size is the data's fault; a zero target size is the user's `--resize`.
-    init(_ error: ImagePlanError) {
-        switch error {
-        case .invalidSourceSize: self = .data
-        case .invalidTargetSize, .invalidShorterSide: self = .usage
-        }
-    }
-
-    /// Every array write failure is an I/O failure (disk full, permissions); the other cases (wrong dtype or shape)
-    /// would be cvat-ds's own mistake, which this error type has no kind for, so they stay I/O as before.
-    init(_ error: TensorWriteError) {
-        self = .io
-    }
-
-    /// Only a manifest that cannot be written is an I/O failure; one that cannot be read or combined is data.
-    init(_ error: ManifestError) {
-        switch error {
-        case .cannotWrite: self = .io
-        case .cannotRead, .unsupportedVersion, .inconsistent: self = .data
-        }
+extension ExportError {
+    /// `message` (which names the task, frame or file) for a lower error that is kept as `underlying`.
+    init(wrapping error: any Error, _ message: String, advice: String? = nil) {
+        self.init(Kind(wrapping: error), message, advice: advice, underlying: error)
     }
 }

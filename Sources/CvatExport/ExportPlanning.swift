@@ -102,7 +102,7 @@ struct ExportPlanner {
         do {
             columns = try AttributeColumns(labels: source.labels, selection: selection)
         } catch {
-            throw ExportError(.usage, "\(error)")
+            throw ExportError(wrapping: error, error.message)
         }
         for task in annotations { columns.collectTextValues(task) }
         return columns
@@ -117,7 +117,7 @@ struct ExportPlanner {
             }
             return try LabelIndexMap(labels: labelNames, labelOffset: options.labelOffset)
         } catch {
-            throw ExportError(ExportError.Kind(error), "label map: \(error)")
+            throw ExportError(wrapping: error, "label map: \(error)")
         }
     }
 
@@ -134,7 +134,7 @@ struct ExportPlanner {
         do {
             plan = try ImagePlan(source: PixelSize(width: meta.width, height: meta.height), spec: options.resize)
         } catch {
-            throw ExportError(ExportError.Kind(error), "task \(task.id), frame \(frame) (\(meta.name)): \(error)")
+            throw ExportError(wrapping: error, "task \(task.id), frame \(frame) (\(meta.name)): \(error)")
         }
         return SampleJob(
             index: index, taskIndex: taskIndex, frame: frame, name: meta.name, location: task.frameLocation(frame),
@@ -196,7 +196,7 @@ struct ExportPlanner {
             return try FrameAnnotations(raw, activeFrames: activeFrames, tracks: context)
         } catch {
             throw ExportError(
-                .data, "task \(task.id) (\(task.layout.annotationsJSON(task.id).path)): \(error.message)")
+                wrapping: error, "task \(task.id) (\(task.layout.annotationsJSON(task.id).path)): \(error.message)")
         }
     }
 

@@ -28,7 +28,7 @@ extension Exporter {
                 entries = try Manifest.combinedArrays(of: shards)
                 files = try Manifest.combinedFiles(of: shards)
             } catch {
-                throw ExportError(ExportError.Kind(error), "the shards' arrays differ: \(error)")
+                throw ExportError(wrapping: error, "the shards' arrays differ: \(error)")
             }
         }
         let (keypointCount, keypointNames, semantic) = (plan.keypointCount, plan.keypointNames, plan.semantic)
@@ -121,7 +121,7 @@ extension Manifest {
             try data.write(to: url, options: .atomic)
         } catch {
             let failure = ManifestError.cannotWrite(path: url.path, reason: "\(error)")
-            throw ExportError(ExportError.Kind(failure), "\(failure)")
+            throw ExportError(wrapping: failure, "\(failure)")
         }
     }
 }

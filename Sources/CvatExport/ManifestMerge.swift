@@ -26,7 +26,7 @@ public enum ManifestMerge {
             do {
                 parts.append((folder, try Manifest.read(from: url)))
             } catch {
-                throw ExportError(ExportError.Kind(error), "\(error)")
+                throw ExportError(wrapping: error, "\(error)")
             }
         }
         // Every part must be a slice of one and the same export.
@@ -151,7 +151,7 @@ public enum ManifestMerge {
             merged.arrays = try Manifest.combinedArrays(of: shards)
             merged.files = try Manifest.combinedFiles(of: shards)
         } catch {
-            throw ExportError(ExportError.Kind(error), "the parts' arrays differ: \(error)")
+            throw ExportError(wrapping: error, "the parts' arrays differ: \(error)")
         }
         do {
             try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)

@@ -69,7 +69,7 @@ final class OutputArrays {
                     return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
                 }
             } catch {
-                throw ExportError(ExportError.Kind(error), "\(error)")
+                throw ExportError(wrapping: error, "\(error)")
             }
         }
         if let size = fixedSize {
@@ -98,7 +98,7 @@ final class OutputArrays {
             do throws(TensorWriteError) {
                 annotations = try RawWriter(path: path, dtype: .uint8, trailingShape: [])
             } catch {
-                throw ExportError(ExportError.Kind(error), "\(error)")
+                throw ExportError(wrapping: error, "\(error)")
             }
         } else {
             annotations = nil
@@ -150,7 +150,7 @@ final class OutputArrays {
         do throws(TensorWriteError) {
             try offsets.append([Int64(0)])
         } catch {
-            throw ExportError(ExportError.Kind(error), "\(error)")
+            throw ExportError(wrapping: error, "\(error)")
         }
     }
 
@@ -209,7 +209,7 @@ final class OutputArrays {
                 }
             }
         } catch let error as TensorWriteError {
-            throw ExportError(ExportError.Kind(error), "\(error)")
+            throw ExportError(wrapping: error, "\(error)")
         }
         samples += 1
     }
@@ -223,7 +223,7 @@ final class OutputArrays {
         do throws(TensorWriteError) {
             try annotations.finish()
         } catch {
-            throw ExportError(ExportError.Kind(error), "\(error)")
+            throw ExportError(wrapping: error, "\(error)")
         }
         let file = URL(fileURLWithPath: annotations.path).lastPathComponent
         return ["annotations": Manifest.FileEntry(file: file, format: "jsonl", lines: annotationLines)]
@@ -247,7 +247,7 @@ final class OutputArrays {
                 entries[name] = Manifest.ArrayEntry(
                     file: URL(fileURLWithPath: writer.path).lastPathComponent, dtype: writer.dtype, shape: shape)
             } catch {
-                throw ExportError(ExportError.Kind(error), "\(error)")
+                throw ExportError(wrapping: error, "\(error)")
             }
         }
         guard options.format == .safetensors else { return entries }
@@ -262,7 +262,7 @@ final class OutputArrays {
         do throws(TensorWriteError) {
             try SafetensorsWriter.write(parts, metadata: ["producer": "cvat-ds"], to: file)
         } catch {
-            throw ExportError(ExportError.Kind(error), "\(error)")
+            throw ExportError(wrapping: error, "\(error)")
         }
         for part in parts { unlink(part.rawPath) }
         return entries.mapValues { Manifest.ArrayEntry(file: safetensorsName, dtype: $0.dtype, shape: $0.shape) }

@@ -1,3 +1,5 @@
+public import CvatErrors
+
 /// A width and height in pixels.
 public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
     public var width: Int
@@ -62,17 +64,41 @@ public enum ResizeSpec: Sendable, Hashable {
 }
 
 /// Why a plan cannot be made.
-public enum ImagePlanError: Error, Sendable, Hashable, CustomStringConvertible {
-    case invalidSourceSize(PixelSize)
-    case invalidTargetSize(PixelSize)
-    case invalidShorterSide(Int)
+///
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
+public struct ImagePlanError: KindedError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        case invalidSourceSize
+        case invalidTargetSize
+        case invalidShorterSide
 
-    public var description: String {
-        switch self {
-        case .invalidSourceSize(let s): return "the image size \(s) is invalid; both sides must be positive"
-        case .invalidTargetSize(let s): return "the requested size \(s) is invalid; both sides must be positive"
-        case .invalidShorterSide(let n): return "the shorter-side size \(n) is invalid; it must be positive"
+        /// A bad image size is the data's; a bad requested size is the command line's.
+        public var category: ErrorCategory {
+            switch self {
+            case .invalidSourceSize: .data
+            case .invalidTargetSize, .invalidShorterSide: .usage
+            }
         }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func invalidSourceSize(_ size: PixelSize) -> Self {
+        Self(.invalidSourceSize, "the image size \(size) is invalid; both sides must be positive")
+    }
+
+    public static func invalidTargetSize(_ size: PixelSize) -> Self {
+        Self(.invalidTargetSize, "the requested size \(size) is invalid; both sides must be positive")
+    }
+
+    public static func invalidShorterSide(_ side: Int) -> Self {
+        Self(.invalidShorterSide, "the shorter-side size \(side) is invalid; it must be positive")
     }
 }
 

@@ -1,34 +1,70 @@
-/// Why an encoded mask was rejected, in the order cvat-sdk's `decode_mask` checks.
-public enum MaskDecodeError: Error, Sendable, Hashable, CustomStringConvertible {
-    case tooFewElements(count: Int)
-    case invalidImageSize(width: Int, height: Int)
-    /// A value that is not a whole number (cvat-sdk's "non-integer value in encoded mask").
-    case nonInteger(index: Int, value: Double)
-    /// The inclusive box `[x1, y1, x2, y2]` does not lie inside the image.
-    case invalidBoundingBox(x1: Int, y1: Int, x2: Int, y2: Int, imageWidth: Int, imageHeight: Int)
-    case negativeRunLength(index: Int, value: Int)
-    /// The runs cover a different number of pixels than the box holds.
-    case lengthMismatch(runTotal: Int, boxArea: Int)
-    /// The output buffer does not hold `imageWidth * imageHeight` elements.
-    case bufferSizeMismatch(expected: Int, actual: Int)
+public import CvatErrors
 
-    public var description: String {
-        switch self {
-        case .tooFewElements(let n):
-            return "the encoded mask has \(n) numbers; it needs at least 5 (runs, then x1, y1, x2, y2)"
-        case .invalidImageSize(let w, let h):
-            return "cannot decode a mask for an image of size \(w)x\(h)"
-        case .nonInteger(let i, let v):
-            return "the encoded mask holds the non-integer value \(v) at position \(i)"
-        case .invalidBoundingBox(let x1, let y1, let x2, let y2, let w, let h):
-            return "the encoded mask's box [\(x1), \(y1), \(x2), \(y2)] (inclusive) does not fit the \(w)x\(h) image"
-        case .negativeRunLength(let i, let v):
-            return "the encoded mask has the negative run length \(v) at position \(i)"
-        case .lengthMismatch(let total, let area):
-            return "the encoded mask's runs cover \(total) pixels but its box holds \(area)"
-        case .bufferSizeMismatch(let expected, let actual):
-            return "the mask buffer holds \(actual) elements, but the image needs \(expected)"
+/// Why an encoded mask was rejected, in the order cvat-sdk's `decode_mask` checks.
+///
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
+public struct MaskDecodeError: KindedError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        case tooFewElements
+        case invalidImageSize
+        /// A value that is not a whole number (cvat-sdk's "non-integer value in encoded mask").
+        case nonInteger
+        /// The inclusive box `[x1, y1, x2, y2]` does not lie inside the image.
+        case invalidBoundingBox
+        case negativeRunLength
+        /// The runs cover a different number of pixels than the box holds.
+        case lengthMismatch
+        /// The output buffer does not hold `imageWidth * imageHeight` elements.
+        case bufferSizeMismatch
+
+        /// A mask the server sent that cannot be decoded is its data; a buffer of the wrong size is a bug.
+        public var category: ErrorCategory {
+            switch self {
+            case .tooFewElements, .invalidImageSize, .nonInteger, .invalidBoundingBox, .negativeRunLength,
+                .lengthMismatch:
+                .data
+            case .bufferSizeMismatch: .internalError
+            }
         }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func tooFewElements(count: Int) -> Self {
+        Self(.tooFewElements, "the encoded mask has \(count) numbers; it needs at least 5 (runs, then x1, y1, x2, y2)")
+    }
+
+    public static func invalidImageSize(width: Int, height: Int) -> Self {
+        Self(.invalidImageSize, "cannot decode a mask for an image of size \(width)x\(height)")
+    }
+
+    public static func nonInteger(index: Int, value: Double) -> Self {
+        Self(.nonInteger, "the encoded mask holds the non-integer value \(value) at position \(index)")
+    }
+
+    public static func invalidBoundingBox(
+        x1: Int, y1: Int, x2: Int, y2: Int, imageWidth: Int, imageHeight: Int
+    ) -> Self {
+        Self(.invalidBoundingBox, "the encoded mask's box [\(x1), \(y1), \(x2), \(y2)] (inclusive) does not fit the "
+                + "\(imageWidth)x\(imageHeight) image")
+    }
+
+    public static func negativeRunLength(index: Int, value: Int) -> Self {
+        Self(.negativeRunLength, "the encoded mask has the negative run length \(value) at position \(index)")
+    }
+
+    public static func lengthMismatch(runTotal: Int, boxArea: Int) -> Self {
+        Self(.lengthMismatch, "the encoded mask's runs cover \(runTotal) pixels but its box holds \(boxArea)")
+    }
+
+    public static func bufferSizeMismatch(expected: Int, actual: Int) -> Self {
+        Self(.bufferSizeMismatch, "the mask buffer holds \(actual) elements, but the image needs \(expected)")
     }
 }
 

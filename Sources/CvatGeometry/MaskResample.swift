@@ -1,15 +1,37 @@
-/// Why a mask could not be resampled.
-public enum MaskResampleError: Error, Sendable, Hashable, CustomStringConvertible {
-    case sourceSizeMismatch(expected: Int, actual: Int)
-    case outputSizeMismatch(expected: Int, actual: Int)
+public import CvatErrors
 
-    public var description: String {
-        switch self {
-        case .sourceSizeMismatch(let e, let a):
-            return "the source mask holds \(a) elements, but the plan's source image needs \(e)"
-        case .outputSizeMismatch(let e, let a):
-            return "the output mask buffer holds \(a) elements, but the plan's output needs \(e)"
+/// Why a mask could not be resampled.
+///
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
+public struct MaskResampleError: KindedError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        case sourceSizeMismatch
+        case outputSizeMismatch
+
+        /// The caller sized a buffer wrongly: a bug, not the data.
+        public var category: ErrorCategory {
+            switch self {
+            case .sourceSizeMismatch, .outputSizeMismatch: .internalError
+            }
         }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func sourceSizeMismatch(expected: Int, actual: Int) -> Self {
+        Self(
+            .sourceSizeMismatch, "the source mask holds \(actual) elements, but the plan's source image needs \(expected)")
+    }
+
+    public static func outputSizeMismatch(expected: Int, actual: Int) -> Self {
+        Self(
+            .outputSizeMismatch, "the output mask buffer holds \(actual) elements, but the plan's output needs \(expected)")
     }
 }
 

@@ -1,23 +1,53 @@
+public import CvatErrors
 import CvatSystem
 
 /// Why a polygon could not be drawn.
-public enum PolygonError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Pillow needs at least 2 vertices ("coordinate list must contain at least 2 coordinates").
-    case tooFewPoints(count: Int)
-    case oddCoordinateCount(Int)
-    case nonFiniteCoordinate(index: Int)
-    case invalidImageSize(width: Int, height: Int)
-    case bufferSizeMismatch(expected: Int, actual: Int)
+///
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
+public struct PolygonError: KindedError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        /// Pillow needs at least 2 vertices ("coordinate list must contain at least 2 coordinates").
+        case tooFewPoints
+        case oddCoordinateCount
+        case nonFiniteCoordinate
+        case invalidImageSize
+        case bufferSizeMismatch
 
-    public var description: String {
-        switch self {
-        case .tooFewPoints(let n): return "a polygon needs at least 2 points to be drawn, this one has \(n)"
-        case .oddCoordinateCount(let n): return "a polygon's points must be x, y pairs, but there are \(n) numbers"
-        case .nonFiniteCoordinate(let i): return "a polygon's coordinate \(i) is not a finite number"
-        case .invalidImageSize(let w, let h): return "cannot draw a polygon on an image of size \(w)x\(h)"
-        case .bufferSizeMismatch(let expected, let actual):
-            return "the mask buffer holds \(actual) elements, but the image needs \(expected)"
+        /// A polygon that cannot be drawn is the annotations'; a mask buffer of the wrong size is a bug.
+        public var category: ErrorCategory {
+            switch self {
+            case .tooFewPoints, .oddCoordinateCount, .nonFiniteCoordinate, .invalidImageSize: .data
+            case .bufferSizeMismatch: .internalError
+            }
         }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func tooFewPoints(count: Int) -> Self {
+        Self(.tooFewPoints, "a polygon needs at least 2 points to be drawn, this one has \(count)")
+    }
+
+    public static func oddCoordinateCount(_ count: Int) -> Self {
+        Self(.oddCoordinateCount, "a polygon's points must be x, y pairs, but there are \(count) numbers")
+    }
+
+    public static func nonFiniteCoordinate(index: Int) -> Self {
+        Self(.nonFiniteCoordinate, "a polygon's coordinate \(index) is not a finite number")
+    }
+
+    public static func invalidImageSize(width: Int, height: Int) -> Self {
+        Self(.invalidImageSize, "cannot draw a polygon on an image of size \(width)x\(height)")
+    }
+
+    public static func bufferSizeMismatch(expected: Int, actual: Int) -> Self {
+        Self(.bufferSizeMismatch, "the mask buffer holds \(actual) elements, but the image needs \(expected)")
     }
 }
 

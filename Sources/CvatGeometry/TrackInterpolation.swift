@@ -1,3 +1,5 @@
+public import CvatErrors
+
 /// One attribute value on a keyframe or a track (`AttributeVal`: `{spec_id, value}`).
 ///
 /// Kept as an ordered list rather than a dictionary because CVAT compares and concatenates attribute lists in
@@ -119,25 +121,45 @@ public enum TrackDimension: String, Sendable, Hashable {
 }
 
 /// Tracks the server refuses to interpolate; the server raises on these while exporting.
-public enum TrackInterpolationError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Two consecutive keyframes have different shape types (the server's `NotImplementedError`).
-    case typeMismatch(trackID: Int, frame: Int, from: ShapeKind, to: ShapeKind)
-    /// Two keyframes on the same frame that differ in more than their id (the server's assertion).
-    case conflictingKeyframes(trackID: Int, frame: Int)
-    /// Keyframes whose point lists cannot be interpolated: different lengths for a per-coordinate
-    /// interpolation, an odd number of coordinates for a polygon or polyline, or (3D) too few angles.
-    case malformedPoints(trackID: Int, frame: Int)
+///
+/// Built by static functions named as its cases were when it was an enum, so throw sites read as before.
+public struct TrackInterpolationError: KindedError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        /// Two consecutive keyframes have different shape types (the server's `NotImplementedError`).
+        case typeMismatch
+        /// Two keyframes on the same frame that differ in more than their id (the server's assertion).
+        case conflictingKeyframes
+        /// Keyframes whose point lists cannot be interpolated: different lengths for a per-coordinate
+        /// interpolation, an odd number of coordinates for a polygon or polyline, or (3D) too few angles.
+        case malformedPoints
 
-    public var description: String {
-        switch self {
-        case .typeMismatch(let id, let frame, let a, let b):
-            return "track \(id) changes from \(a.rawValue) to \(b.rawValue) at frame \(frame); "
-                + "CVAT cannot interpolate between different types"
-        case .conflictingKeyframes(let id, let frame):
-            return "track \(id) has two different keyframes on frame \(frame)"
-        case .malformedPoints(let id, let frame):
-            return "track \(id) has keyframe points at frame \(frame) that CVAT cannot interpolate"
+        /// All are annotations the server could not export either.
+        public var category: ErrorCategory {
+            switch self {
+            case .typeMismatch, .conflictingKeyframes, .malformedPoints: .data
+            }
         }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func typeMismatch(trackID: Int, frame: Int, from: ShapeKind, to: ShapeKind) -> Self {
+        Self(.typeMismatch, "track \(trackID) changes from \(from.rawValue) to \(to.rawValue) at frame \(frame); "
+                + "CVAT cannot interpolate between different types")
+    }
+
+    public static func conflictingKeyframes(trackID: Int, frame: Int) -> Self {
+        Self(.conflictingKeyframes, "track \(trackID) has two different keyframes on frame \(frame)")
+    }
+
+    public static func malformedPoints(trackID: Int, frame: Int) -> Self {
+        Self(.malformedPoints, "track \(trackID) has keyframe points at frame \(frame) that CVAT cannot interpolate")
     }
 }
 

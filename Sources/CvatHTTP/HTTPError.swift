@@ -1,8 +1,10 @@
+public import CvatErrors
+
 /// A transfer that did not produce a usable response.
 ///
 /// A struct around a kind rather than a closed enum so that kinds can grow without breaking callers.
-public struct HTTPError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+public struct HTTPError: KindedError, Sendable {
+    public enum Kind: ErrorKind {
         /// The server could not be reached (refused, unresolvable, no route).
         case connection
         /// Nothing arrived for too long.
@@ -19,6 +21,17 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case status(Int)
         /// Anything else libcurl reports.
         case other
+
+        /// Writing the body is the disk's failure and an oversized body is the server's data; everything else
+        /// is the network's (a status that is still an error after the retries included: the API layer, which
+        /// knows what a 401 or a 404 means for its request, maps those itself).
+        public var category: ErrorCategory {
+            switch self {
+            case .io: .io
+            case .tooLarge: .data
+            case .connection, .timeout, .tls, .interrupted, .status, .other: .network
+            }
+        }
     }
 
     public var kind: Kind
@@ -28,17 +41,28 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var url: String
     /// How many times the request was sent in all.
     public var attempts: Int
+    public var advice: String?
+    /// The system call that failed, for `.io`.
+    public var underlying: (any Error)?
 
-    public init(kind: Kind, message: String, url: String, attempts: Int = 1) {
+    public init(
+        kind: Kind, message: String, url: String, attempts: Int = 1, advice: String? = nil,
+        underlying: (any Error)? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.url = url
         self.attempts = attempts
+        self.advice = advice
+        self.underlying = underlying
     }
 
+    /// The message, the URL and how often it was tried, then the advice.
     public var description: String {
         let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
-        return "\(message): \(url)\(tries)"
+        let text = "\(message): \(url)\(tries)"
+        guard let advice, !advice.isEmpty else { return text }
+        return "\(text); \(advice)"
     }
 
     /// Whether sending the same request again may succeed.

@@ -1,4 +1,5 @@
 package import CvatAPI
+package import CvatErrors
 
 /// `--attributes`: which attribute specs become columns of `box_attributes` / `tag_attributes`.
 public enum AttributeSelection: Sendable, Hashable {
@@ -9,12 +10,14 @@ public enum AttributeSelection: Sendable, Hashable {
 }
 
 /// An `--attributes` name that no label has; the message lists what exists (a usage error).
-package struct UnknownAttributeError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct UnknownAttributeError: CvatError, Sendable, Hashable {
     package var names: [String]
     /// "label: attribute, attribute" per label with attributes, in label-id order.
     package var existing: [String]
 
-    package var description: String {
+    package var category: ErrorCategory { .usage }
+
+    package var message: String {
         let asked = names.map { "'\($0)'" }.joined(separator: ", ")
         let known =
             existing.isEmpty

@@ -1,3 +1,4 @@
+package import CvatErrors
 package import CvatAPI
 package import CvatGeometry
 
@@ -195,9 +196,18 @@ package struct TrackContext: Sendable {
     }
 }
 
-/// A track that cannot be turned into per-frame shapes; the caller adds the task and file.
-package struct TrackConversionError: Error {
+/// A track that cannot be turned into per-frame shapes (the data's fault); the caller adds the task and file.
+package struct TrackConversionError: CvatError {
     package var message: String
+    /// The interpolation's own error, when it was the interpolation that failed.
+    package var underlying: (any Error)?
+
+    package init(message: String, underlying: (any Error)? = nil) {
+        self.message = message
+        self.underlying = underlying
+    }
+
+    package var category: ErrorCategory { .data }
 }
 
 /// One task's annotations grouped by frame: tags, then on each frame the plain shapes in stored order followed by
@@ -230,7 +240,7 @@ package struct FrameAnnotations: Sendable {
                     track: input, endFrame: tracks.endFrame, deletedFrames: tracks.deletedFrames,
                     dimension: tracks.dimension)
             } catch {
-                throw TrackConversionError(message: "\(error)")
+                throw TrackConversionError(message: "\(error)", underlying: error)
             }
             for shape in perFrame where activeFrames.contains(shape.frame) {
                 shapes[shape.frame, default: []].append(FrameShape(shape, of: track))

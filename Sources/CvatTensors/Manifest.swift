@@ -406,26 +406,6 @@ public struct Manifest: Codable, Sendable, Hashable {
     }
 }
 
-/// Why a manifest could not be written or read.
-public enum ManifestError: Error, Sendable, CustomStringConvertible {
-    case cannotWrite(path: String, reason: String)
-    case cannotRead(path: String, reason: String)
-    case unsupportedVersion(path: String, version: Int)
-    /// Shards or parts that cannot be combined.
-    case inconsistent(String)
-
-    public var description: String {
-        switch self {
-        case .inconsistent(let message): return message
-        case .cannotWrite(let path, let reason): return "cannot write the manifest \(path): \(reason)"
-        case .cannotRead(let path, let reason): return "cannot read the manifest \(path): \(reason)"
-        case .unsupportedVersion(let path, let version):
-            return "the manifest \(path) has format version \(version); this cvat-ds reads version "
-                + "\(Manifest.currentFormatVersion)"
-        }
-    }
-}
-
 extension Manifest {
     /// The manifest as pretty-printed JSON with sorted keys (stable, diffable) and a final newline.
     public func encoded() throws -> Data {
@@ -441,7 +421,7 @@ extension Manifest {
         do {
             try encoded().write(to: url, options: .atomic)
         } catch {
-            throw .cannotWrite(path: url.path, reason: "\(error)")
+            throw .cannotWrite(path: url.path, reason: "\(error)", underlying: error)
         }
     }
 
@@ -450,7 +430,7 @@ extension Manifest {
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url))
         } catch {
-            throw .cannotRead(path: url.path, reason: "\(error)")
+            throw .cannotRead(path: url.path, reason: "\(error)", underlying: error)
         }
         guard manifest.formatVersion == currentFormatVersion else {
             throw .unsupportedVersion(path: url.path, version: manifest.formatVersion)

@@ -1,14 +1,23 @@
+public import CvatErrors
 import CvatSystem
 
 /// Why an array file could not be read; every case names the file.
-public struct TensorReadError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
+public struct TensorReadError: KindedError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
         /// The file does not exist.
         case missing
         /// The file exists but cannot be opened, sized or mapped.
         case io
         /// The file is not an array of the kind and size expected (bad header, unsupported dtype, wrong length).
         case malformed
+
+        public var category: ErrorCategory {
+            switch self {
+            case .missing: .notFound
+            case .io: .io
+            case .malformed: .data
+            }
+        }
     }
 
     public var kind: Kind
@@ -21,7 +30,7 @@ public struct TensorReadError: Error, Sendable, Hashable, CustomStringConvertibl
         self.reason = reason
     }
 
-    public var description: String { "\(path): \(reason)" }
+    public var message: String { "\(path): \(reason)" }
 }
 
 /// Reads the arrays cvat-ds writes: `.npy` format 1.0 (2.0 is accepted too) in the dtypes of `DType`, little

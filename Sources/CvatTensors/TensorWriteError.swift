@@ -1,56 +1,106 @@
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#elseif canImport(Darwin)
-    internal import Darwin
-#endif
+public import CvatErrors
+internal import CvatSystem
 
-/// Why an array could not be written; each case names the file and, for system calls, carries `errno`.
-public enum TensorWriteError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// `open` failed (missing folder, no permission, ...).
-    case cannotCreate(path: String, errno: Int32)
-    /// `write` failed; `ENOSPC` means the disk is full.
-    case writeFailed(path: String, errno: Int32)
-    /// Rewriting the header, closing or renaming the finished file failed.
-    case cannotFinish(path: String, errno: Int32)
-    /// A typed append whose element type is not the array's.
-    case wrongDType(path: String, array: DType, appended: DType)
-    /// The bytes written do not make the shape given to `finish`.
-    case sizeMismatch(path: String, shape: [Int], expectedBytes: Int, writtenBytes: Int)
-    /// The bytes written are not a whole number of rows, so no leading dimension fits.
-    case partialRow(path: String, writtenBytes: Int, rowBytes: Int)
-    /// A shape with a negative dimension, or one too large to describe.
-    case invalidShape(path: String, shape: [Int])
-    /// Appending to or finishing a writer that is already finished.
-    case alreadyFinished(path: String)
+/// Why an array could not be written: the file, what failed, and for system calls the `errno`.
+///
+/// The static functions keep the names of the cases this type had when it was an enum, so that
+/// `throw .writeFailed(path:errno:)` reads as before.
+public struct TensorWriteError: KindedError, Sendable, Hashable {
+    public enum Kind: ErrorKind {
+        /// `open` failed (missing folder, no permission, ...).
+        case cannotCreate
+        /// `write` failed; `ENOSPC` means the disk is full.
+        case writeFailed
+        /// Rewriting the header, closing or renaming the finished file failed.
+        case cannotFinish
+        /// A typed append whose element type is not the array's.
+        case wrongDType
+        /// The bytes written do not make the shape given to `finish`.
+        case sizeMismatch
+        /// The bytes written are not a whole number of rows, so no leading dimension fits.
+        case partialRow
+        /// A shape with a negative dimension, or one too large to describe.
+        case invalidShape
+        /// Appending to or finishing a writer that is already finished.
+        case alreadyFinished
 
-    public var description: String {
-        switch self {
-        case .cannotCreate(let path, let e):
-            return "cannot create \(path): \(Self.text(e))"
-        case .writeFailed(let path, let e):
-            if e == ENOSPC || e == EDQUOT {
-                return "cannot write \(path): \(Self.text(e)); free some space or write the export elsewhere"
+        /// A failed system call is the file system's; the rest are cvat-ds using a writer wrongly.
+        public var category: ErrorCategory {
+            switch self {
+            case .cannotCreate: .cannotCreate
+            case .writeFailed, .cannotFinish: .io
+            case .wrongDType, .sizeMismatch, .partialRow, .invalidShape, .alreadyFinished: .internalError
             }
-            return "cannot write \(path): \(Self.text(e))"
-        case .cannotFinish(let path, let e):
-            return "cannot finish \(path): \(Self.text(e))"
-        case .wrongDType(let path, let array, let appended):
-            return "cannot append \(appended) values to the \(array) array \(path)"
-        case .sizeMismatch(let path, let shape, let expected, let written):
-            return "\(path): shape \(shape) needs \(expected) bytes, but \(written) were written"
-        case .partialRow(let path, let written, let row):
-            return "\(path): \(written) bytes written is not a whole number of \(row)-byte rows"
-        case .invalidShape(let path, let shape):
-            return "\(path): invalid array shape \(shape)"
-        case .alreadyFinished(let path):
-            return "\(path) is already finished"
         }
     }
 
-    private static func text(_ e: Int32) -> String {
-        guard let s = strerror(e) else { return "errno \(e)" }
-        return String(cString: s)
+    public var kind: Kind
+    public var path: String
+    /// What failed, naming `path`.
+    public var message: String
+    /// Set for the kinds that are a failed system call.
+    public var errno: Int32?
+
+    init(_ kind: Kind, path: String, _ message: String, errno: Int32? = nil) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+        self.errno = errno
+    }
+
+    /// A full disk is an I/O failure even where the kind alone would say the file could not be created.
+    public var category: ErrorCategory { isOutOfSpace ? .io : kind.category }
+
+    public var advice: String? { isOutOfSpace ? "free some space or write the export elsewhere" : nil }
+
+    /// The failed system call.
+    public var underlying: (any Error)? {
+        errno.map { SystemError(Self.call(kind), path: path, errno: $0) }
+    }
+
+    private var isOutOfSpace: Bool { errno == ENOSPC || errno == EDQUOT }
+
+    private static func call(_ kind: Kind) -> String {
+        switch kind {
+        case .cannotCreate: "open"
+        case .writeFailed: "write"
+        default: "close"
+        }
+    }
+
+    public static func cannotCreate(path: String, errno: Int32) -> Self {
+        Self(.cannotCreate, path: path, "cannot create \(path): \(SystemError.text(errno))", errno: errno)
+    }
+
+    public static func writeFailed(path: String, errno: Int32) -> Self {
+        Self(.writeFailed, path: path, "cannot write \(path): \(SystemError.text(errno))", errno: errno)
+    }
+
+    public static func cannotFinish(path: String, errno: Int32) -> Self {
+        Self(.cannotFinish, path: path, "cannot finish \(path): \(SystemError.text(errno))", errno: errno)
+    }
+
+    public static func wrongDType(path: String, array: DType, appended: DType) -> Self {
+        Self(.wrongDType, path: path, "cannot append \(appended) values to the \(array) array \(path)")
+    }
+
+    public static func sizeMismatch(path: String, shape: [Int], expectedBytes: Int, writtenBytes: Int) -> Self {
+        Self(
+            .sizeMismatch, path: path,
+            "\(path): shape \(shape) needs \(expectedBytes) bytes, but \(writtenBytes) were written")
+    }
+
+    public static func partialRow(path: String, writtenBytes: Int, rowBytes: Int) -> Self {
+        Self(
+            .partialRow, path: path,
+            "\(path): \(writtenBytes) bytes written is not a whole number of \(rowBytes)-byte rows")
+    }
+
+    public static func invalidShape(path: String, shape: [Int]) -> Self {
+        Self(.invalidShape, path: path, "\(path): invalid array shape \(shape)")
+    }
+
+    public static func alreadyFinished(path: String) -> Self {
+        Self(.alreadyFinished, path: path, "\(path) is already finished")
     }
 }

@@ -47,7 +47,7 @@ struct ChunkArchiveTests {
             #expect(n == z.members[i].data.count)
         }
         try ChunkArchive.validate(path: path)
-        #expect(Self.failure { _ = try archive.member(at: 5) }?.reason == .memberIndexOutOfRange)
+        #expect(Self.failure { _ = try archive.member(at: 5) }?.kind == .memberIndexOutOfRange)
     }
 
     @Test("a zip written by Python's zipfile (ZIP_STORED, as CVAT writes chunks) reads the same")
@@ -84,7 +84,7 @@ struct ChunkArchiveTests {
         z.add(name, [1, 2, 3])
         let path = try Self.write(z.build())
         let error = Self.failure { _ = try ChunkArchive(path: path) }
-        #expect(error?.reason == .unsafeMemberName)
+        #expect(error?.kind == .unsafeMemberName)
         #expect(error?.member == name)
         #expect(error?.description.contains(path) == true)
     }
@@ -95,7 +95,7 @@ struct ChunkArchiveTests {
         z.add("000001.jpg", Array("/etc/passwd".utf8), unixMode: 0o120777)
         let path = try Self.write(z.build())
         let error = Self.failure { _ = try ChunkArchive(path: path) }
-        #expect(error?.reason == .notARegularFile)
+        #expect(error?.kind == .notARegularFile)
         #expect(error?.member == "000001.jpg")
         #expect(error?.description.contains("symbolic link") == true)
     }
@@ -105,7 +105,7 @@ struct ChunkArchiveTests {
         var z = Self.frames(1)
         z.add("frames/", [], unixMode: 0o040755)
         let error = Self.failure { _ = try ChunkArchive(path: try Self.write(z.build())) }
-        #expect(error?.reason == .notARegularFile)
+        #expect(error?.kind == .notARegularFile)
     }
 
     @Test("duplicate names are refused")
@@ -113,7 +113,7 @@ struct ChunkArchiveTests {
         var z = Self.frames(2)
         z.add("000001.jpg", [9, 9])
         let error = Self.failure { _ = try ChunkArchive(path: try Self.write(z.build())) }
-        #expect(error?.reason == .duplicateMember)
+        #expect(error?.kind == .duplicateMember)
         #expect(error?.member == "000001.jpg")
     }
 
@@ -122,7 +122,7 @@ struct ChunkArchiveTests {
         let bytes = Self.frames(4).build()
         let path = try Self.write(Array(bytes.prefix(Int(Double(bytes.count) * fraction))))
         let error = Self.failure { _ = try ChunkArchive(path: path) }
-        #expect(error?.reason == .truncated || error?.reason == .notAZip)
+        #expect(error?.kind == .truncated || error?.kind == .notAZip)
         #expect(error?.description.contains(path) == true)
         #expect(Self.failure { try ChunkArchive.validate(path: path) } != nil)
     }
@@ -131,9 +131,9 @@ struct ChunkArchiveTests {
     func notAZip() throws {
         let path = try Self.write(Array("this is a JPEG, honestly".utf8), name: "0.zip")
         let error = Self.failure { _ = try ChunkArchive(path: path) }
-        #expect(error?.reason == .notAZip)
+        #expect(error?.kind == .notAZip)
         #expect(error?.description.contains("0.zip") == true)
-        #expect(Self.failure { _ = try ChunkArchive(path: path + ".missing") }?.reason == .unreadable)
+        #expect(Self.failure { _ = try ChunkArchive(path: path + ".missing") }?.kind == .unreadable)
     }
 
     @Test("a CRC mismatch passes the cheap open but fails validate, naming the member")
@@ -143,7 +143,7 @@ struct ChunkArchiveTests {
         let path = try Self.write(z.build())
         #expect(try ChunkArchive(path: path).count == 3)
         let error = Self.failure { try ChunkArchive.validate(path: path) }
-        #expect(error?.reason == .checksumMismatch)
+        #expect(error?.kind == .checksumMismatch)
         #expect(error?.member == z.members[1].name)
     }
 
@@ -152,7 +152,7 @@ struct ChunkArchiveTests {
         var z = Self.frames(2)
         z.members[1].sizeOverride = 100_000
         let error = Self.failure { _ = try ChunkArchive(path: try Self.write(z.build())) }
-        #expect(error?.reason == .truncated || error?.reason == .corrupt)
+        #expect(error?.kind == .truncated || error?.kind == .corrupt)
         #expect(error?.member == z.members[1].name)
     }
 }

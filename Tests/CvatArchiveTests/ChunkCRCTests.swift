@@ -31,7 +31,7 @@ struct ChunkCRCTests {
         let path = try ChunkArchiveTests.write(bytes)
         #expect(try ChunkArchive(path: path).count == 6)
         let error = ChunkArchiveTests.failure { try ChunkArchive.validate(path: path) }
-        #expect(error?.reason == .checksumMismatch)
+        #expect(error?.kind == .checksumMismatch)
         #expect(error?.member == "000004.jpg")
         #expect(error?.detail.contains("the directory says") == true)
     }

@@ -13,7 +13,7 @@ struct HostileArchiveTests {
         for copies in [2, 5] {
             let path = try ChunkArchiveTests.write(Array([[UInt8]](repeating: one, count: copies).joined()))
             let error = ChunkArchiveTests.failure { _ = try ChunkArchive(path: path) }
-            #expect(error?.reason == .corrupt)
+            #expect(error?.kind == .corrupt)
             #expect(error?.detail.contains("between the central directory") == true, "\(String(describing: error))")
         }
     }
@@ -23,6 +23,6 @@ struct HostileArchiveTests {
         var bytes = ChunkArchiveTests.frames(2).build()
         bytes.insert(contentsOf: [UInt8](repeating: 0x41, count: 7), at: bytes.count - 22)
         let error = ChunkArchiveTests.failure { _ = try ChunkArchive(path: ChunkArchiveTests.write(bytes)) }
-        #expect(error?.reason == .corrupt)
+        #expect(error?.kind == .corrupt)
     }
 }

@@ -20,7 +20,7 @@ struct FuzzRegressionTests {
             Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUv//////AAACBwAAAAUBAAAAAKHhy3UAAAASSWOyY2JjeA4AAu4BTdWz0vQAAAAASUVORK5CYII="))
         let decoder = try ImageDecoder()
         let error = #expect(throws: CodecError.self) { _ = try decoder.decode(bytes) }
-        #expect(error?.code == .tooManyPixels)
+        #expect(error?.kind == .tooManyPixels)
         #expect(error?.detail.contains("more than") == true)
     }
 

@@ -34,12 +34,12 @@ import Testing
     @Test func rejectsWhatCvatSDKRejects() throws {
         let golden = try Goldens.load("rle.json", as: Goldens.RLE.self)
         let expected: [String?: (MaskDecodeError) -> Bool] = [
-            "too few elements in encoded mask": { if case .tooFewElements = $0 { true } else { false } },
-            "invalid image dimensions": { if case .invalidImageSize = $0 { true } else { false } },
+            "too few elements in encoded mask": { $0.kind == .tooFewElements },
+            "invalid image dimensions": { $0.kind == .invalidImageSize },
             "non-integer value in encoded mask: 1.5": { $0 == .nonInteger(index: 0, value: 1.5) },
-            "invalid encoded bounding box": { if case .invalidBoundingBox = $0 { true } else { false } },
-            "repeats may not contain negative values.": { if case .negativeRunLength = $0 { true } else { false } },
-            "encoded bitmap does not match encoded bounding box": { if case .lengthMismatch = $0 { true } else { false } },
+            "invalid encoded bounding box": { $0.kind == .invalidBoundingBox },
+            "repeats may not contain negative values.": { $0.kind == .negativeRunLength },
+            "encoded bitmap does not match encoded bounding box": { $0.kind == .lengthMismatch },
         ]
         #expect(golden.errors.count == 9)
         for c in golden.errors {

@@ -129,7 +129,7 @@ enum TrackFixtures {
             result = try TrackFixtures.run(c)
         } catch {
             #expect(expected.error != nil, "\(c.name): unexpected \(error)")
-            switch error {
+            switch error.kind {
             case .typeMismatch: #expect(expected.error == "NotImplementedError")
             case .conflictingKeyframes: #expect(expected.error == "AssertionError")
             case .malformedPoints: #expect(expected.error == "ValueError" || expected.error == "IndexError")
