@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "CvatHTTP", dependencies: ["CvatErrors", "CvatSystem", "CCurl", "CCurlShims"],
             swiftSettings: swiftSettings),
-        .target(name: "CvatAPI", dependencies: ["CvatErrors", "CvatHTTP"], swiftSettings: swiftSettings),
+        .target(name: "CvatAPI", dependencies: ["CvatErrors", "CvatSystem", "CvatHTTP"], swiftSettings: swiftSettings),
         .target(
             name: "CvatArchive",
             dependencies: ["CvatErrors", "CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -1,4 +1,5 @@
 public import CvatErrors
+import CvatSystem
 public import CvatHTTP
 
 /// What went wrong talking to CVAT, sorted by what the user can do about it.
@@ -18,6 +19,8 @@ public struct APIError: LayerError {
         case badResponse
         /// What was asked for needs data that is not in the cache and `--offline` forbids fetching it.
         case notCached
+        /// Writing what arrived failed (disk full, permissions).
+        case io
 
         public var category: ErrorCategory {
             switch self {
@@ -26,6 +29,7 @@ public struct APIError: LayerError {
             case .notFound, .notCached: .notFound
             case .network: .network
             case .badResponse: .data
+            case .io: .io
             }
         }
     }
@@ -49,8 +53,13 @@ public struct APIError: LayerError {
             return APIError(
                 .network, "\(what) failed: TLS verification failed (\(error.message))",
                 advice: "pass --ca-cert FILE for a private CA, or --insecure to skip verification", underlying: error)
-        case .tooLarge, .io:
+        case .tooLarge:
             return APIError(.badResponse, "\(what) failed: \(error.message)", underlying: error)
+        case .io:
+            let full = (error.underlying as? SystemError)?.isOutOfSpace == true
+            return APIError(
+                .io, "\(what) failed: \(error.message)",
+                advice: full ? "free some space; the next sync resumes where this one stopped" : nil, underlying: error)
         default:
             return APIError(.network, "\(what) failed: \(error.description)", underlying: error)
         }

@@ -25,6 +25,8 @@ final class CurlTransfer: @unchecked Sendable {
     /// Set by a callback that had to stop the transfer; it explains the CURLE_WRITE_ERROR that follows.
     var abortReason: HTTPError.Kind?
     var abortMessage = ""
+    /// The system call's error behind an `.io` abort.
+    var abortUnderlying: (any Error)?
     let onBytes: (@Sendable (Int) -> Void)?
     /// Resumes the awaiting task; called exactly once, by `complete`.
     var completion: ((Result<HTTPResponse, any Error>) -> Void)?
@@ -133,13 +135,13 @@ final class CurlTransfer: @unchecked Sendable {
                 return 0
             }
             body.append(contentsOf: data)
-        case .file(let fd, let resumeOffset, let limit):
+        case .file(let fd, let path, let resumeOffset, let limit):
             if !(200..<300).contains(status) {
                 // An error page: keep a little of it for the message, never let it into the file.
                 if body.count < 65536 { body.append(contentsOf: data.prefix(65536 - body.count)) }
                 return count
             }
-            if bodyBytes == 0 && !prepareFile(fd, resumeOffset: resumeOffset) { return 0 }
+            if bodyBytes == 0 && !prepareFile(fd, path: path, resumeOffset: resumeOffset) { return 0 }
             if fileOffset + Int64(count) > limit {
                 abortReason = .tooLarge
                 abortMessage = "the response is larger than the \(limit) bytes allowed"
@@ -153,10 +155,11 @@ final class CurlTransfer: @unchecked Sendable {
                 return 0
             }
             do {
-                try Syscalls.writeAll(fd, data, path: "the download file")
+                try Syscalls.writeAll(fd, data, path: path)
             } catch {
                 abortReason = .io
-                abortMessage = "writing the download failed: \(SystemError.text(error.errno))"
+                abortMessage = "cannot write \(path): \(SystemError.text(error.errno))"
+                abortUnderlying = error
                 return 0
             }
             fileOffset += Int64(count)
@@ -167,7 +170,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Positions the file for the first body byte: after what is already there for a 206, at zero otherwise.
-    private func prepareFile(_ fd: Int32, resumeOffset: Int64) -> Bool {
+    private func prepareFile(_ fd: Int32, path: String, resumeOffset: Int64) -> Bool {
         var start: Int64 = 0
         if status == 206, resumeOffset > 0 {
             guard let range = headers["content-range"], ContentRange(range)?.start == resumeOffset else {
@@ -179,7 +182,8 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if ftruncate(fd, off_t(start)) != 0 || lseek(fd, off_t(start), SEEK_SET) < 0 {
             abortReason = .io
-            abortMessage = "preparing the download file failed: \(SystemError.text(errno))"
+            abortMessage = "cannot prepare \(path) for the download: \(SystemError.text(errno))"
+            abortUnderlying = SystemError("ftruncate", path: path, errno: errno)
             return false
         }
         fileOffset = start
@@ -214,7 +218,7 @@ final class CurlTransfer: @unchecked Sendable {
                     body: body, bodyBytes: bodyBytes, url: request.url, fileSize: fileOffset))
         }
         if let reason = abortReason {
-            return .failure(HTTPError(kind: reason, message: abortMessage, url: request.url))
+            return .failure(HTTPError(kind: reason, message: abortMessage, url: request.url, underlying: abortUnderlying))
         }
         let detail = String(cString: errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail

@@ -128,7 +128,7 @@ public final class HTTPClient: Sendable {
                     if have > 0 { requestHeaders.append(HTTPHeader("Range", "bytes=\(have)-")) }
                     return HTTPRequest(
                         url: url, headers: requestHeaders, credentialHeaders: credentialHeaders,
-                        responseBody: .file(descriptor: fd, resumeOffset: have, limit: limit), acceptEncoding: "identity",
+                        responseBody: .file(descriptor: fd, path: path, resumeOffset: have, limit: limit), acceptEncoding: "identity",
                         sizeHeader: sizeHeader)
                 }, onBytes: onBytes)
             if response.status == 416 {

@@ -17,7 +17,7 @@ public enum ResponseBody: Sendable, Hashable {
     /// `resumeOffset` is where a ranged request asked to start: a 206 answer appends there; any other successful
     /// answer carries the whole body, so the file is truncated and written from zero. Error answers never touch
     /// the file, so an interrupted download keeps what it had.
-    case file(descriptor: Int32, resumeOffset: Int64, limit: Int64)
+    case file(descriptor: Int32, path: String, resumeOffset: Int64, limit: Int64)
 }
 
 /// A request as the transport sends it: no retries, no redirects, no authentication logic.

@@ -407,6 +407,62 @@ struct KillTests {
         #expect(try Self.snapshot(cache) == cacheBefore, "the cache is untouched")
     }
 
+    @Test("disk full during a sync (a small tmpfs; RLIMIT_FSIZE where mounting is not allowed): exit 74, complete chunks kept, the next sync refetches none")
+    func diskFullDuringSync() throws {
+        let syncArguments = ["sync", "--server-host", server.url, "--project", "1", "--jobs", "1", "--cache-dir"]
+        let clean = home.appendingPathComponent("clean")
+        #expect(try run(syncArguments + [clean.path]).status == 0)
+        let reference = try Self.snapshot(clean)
+        let sizes = reference.values.map(\.count)
+        let totalKB = sizes.map { ($0 + 4095) / 4096 * 4 }.reduce(0, +)
+        let largestKB = (sizes.max()! + 1023) / 1024
+
+        let mountPoint = home.appendingPathComponent("sync-mnt")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        let cache: URL
+        let failure: Outcome
+        let mounted = Self.mountTmpfs(mountPoint, kilobytes: totalKB / 2)
+        defer { if mounted { Self.unmount(mountPoint) } }
+        if mounted {
+            // Half the cache fits: the sync runs out of space in the middle of the chunks.
+            cache = mountPoint.appendingPathComponent("cache")
+            let result = try run(syncArguments + [cache.path])
+            failure = Outcome(status: result.status, stderr: result.stderr)
+            #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")
+        } else {
+            // No tmpfs here: a per-file size limit below the largest chunk stands in for a full disk.
+            cache = home.appendingPathComponent("limited-cache")
+            failure = try runWithFileSizeLimit(largestKB / 2, syncArguments + [cache.path])
+            #expect(failure.stderr.contains("File too large"), "\(failure.stderr)")
+        }
+        #expect(failure.status == 74, "\(failure.status): \(failure.stderr)")
+        #expect(failure.stderr.contains(cache.path + "/"), "the error names the file: \(failure.stderr)")
+
+        let afterFailure = try check("cache", cache)
+        #expect((afterFailure["problems"] as? [String]) == [], "nothing corrupt: \(afterFailure)")
+        let complete = Set(afterFailure["complete_chunks"] as? [String] ?? [])
+        #expect(!complete.isEmpty, "some chunks were complete before the disk filled: \(afterFailure)")
+
+        // With space again, the next sync finishes without fetching a complete chunk again.
+        if mounted {
+            let remount = Process()
+            remount.executableURL = URL(fileURLWithPath: "/bin/mount")
+            remount.arguments = ["-o", "remount,size=\(totalKB * 2 + 64)k", mountPoint.path]
+            try remount.run()
+            remount.waitUntilExit()
+            #expect(remount.terminationStatus == 0)
+        }
+        try server.resetLog()
+        let rerun = try run(syncArguments + [cache.path])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let refetched = Set(try chunkRequests()).intersection(complete)
+        #expect(refetched.isEmpty, "chunks \(refetched.sorted()) were complete and fetched again")
+        let files = try Self.snapshot(cache)
+        #expect(files.keys.sorted() == reference.keys.sorted())
+        for (path, bytes) in reference where files[path] != bytes { Issue.record("\(path) differs from a clean sync") }
+        print("diskFullDuringSync (\(mounted ? "tmpfs of \(totalKB / 2) KiB" : "RLIMIT_FSIZE \(largestKB / 2) KiB")): \(complete.count) complete chunks kept, 0 refetched")
+    }
+
     @Test("a file size limit (RLIMIT_FSIZE, SIGXFSZ ignored) during an export: exit 74, File too large, clean")
     func fileSizeLimit() throws {
         let cache = home.appendingPathComponent("cache")

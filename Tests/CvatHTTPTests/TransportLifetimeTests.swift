@@ -69,6 +69,6 @@ struct TransportLifetimeTests {
         transport.shutdown()
         let started = ContinuousClock.now
         await #expect(throws: HTTPError.self) { try await transport.send(HTTPRequest(url: Self.refusedURL)) }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10), "fails at once rather than waiting for a time-out")
     }
 }
