@@ -50,6 +50,14 @@ extension CvatClient {
         let detail = ErrorDetail.text(response.body)
         switch response.status {
         case 401:
+            if case .accessToken = credentials, detail == "Authentication credentials were not provided." {
+                // A server older than personal access tokens (CVAT 2.2x) ignores the Bearer header altogether.
+                throw APIError(
+                    .authentication,
+                    "\(server) ignored the personal access token while fetching \(what) (401: \(detail))",
+                    advice: "older CVAT servers (2.23, for one) have no personal access tokens; pass --auth USER (password "
+                        + "from PASS or a prompt) instead")
+            }
             throw APIError(
                 .authentication,
                 "\(server) rejected the credentials while fetching \(what) (401: \(detail)); check --auth, "

@@ -87,7 +87,8 @@ struct OldServerTests {
         let token = try run("sync", ["--task", "1"], env: ["CVAT_ACCESS_TOKEN": TestServer.adminToken])
         #expect(token.status == 77, "\(token.stderr)")
         #expect(token.stderr.contains(server.url), "\(token.stderr)")
-        #expect(token.stderr.contains("401") && token.stderr.contains("CVAT_ACCESS_TOKEN"), "\(token.stderr)")
+        #expect(token.stderr.contains("401") && token.stderr.contains("no personal access tokens"), "\(token.stderr)")
+        #expect(token.stderr.contains("--auth USER"), "says what to use instead: \(token.stderr)")
         #expect(!token.stderr.contains(TestServer.adminToken), "the token must never be printed")
 
         let password = try run("sync", ["--task", "1", "--auth", "admin:nope"], env: [:])
