@@ -14,7 +14,7 @@ they follow the plain shapes, in track order, as in CVAT's AnnotationManager.to_
   - masks: cvat-sdk's ExtractInstanceMasks, computed with the SDK's own draw_mask and shape_bbox (loaded from
     cvat_sdk/pytorch/_utils.py, as compare_export.py does, because cvat_sdk.pytorch imports torch); with --resize
     each mask is resized as torchvision resizes a PIL mask with NEAREST (PIL.Image.resize(..., NEAREST)) and the
-    boxes are scaled like the pixels, clipped to the image and dropped when left without area.
+    boxes are scaled like the pixels (a stretch resize cuts nothing, so none is clipped or dropped).
   - semantic: draw_mask of each polygon/mask shape painted with its class index in ascending z_order (stable: on
     equal z_order the later shape wins), background elsewhere, then resized with NEAREST.
   - keypoints: skeletons, keypoints in the label's sublabel order, (x, y, v) with v = 0 absent/outside, 1 occluded,
@@ -114,13 +114,9 @@ def track_box(shape):
 
 
 def map_box(box, sx, sy, size):
-    x0, y0, x1, y1 = box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy
-    if size is None:
-        return [x0, y0, x1, y1]
-    w, h = size
-    clip = lambda v, hi: min(max(v, 0.0), hi)
-    b = [clip(x0, w), clip(y0, h), clip(x1, w), clip(y1, h)]
-    return b if b[2] > b[0] and b[3] > b[1] else None
+    # A stretch resize cuts nothing: boxes are only scaled, as torchvision's Resize scales them (zero-area boxes
+    # and overhangs kept); cvat-ds clips and drops only where a crop or letterbox cuts or pads.
+    return [box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy]
 
 
 def resize_nearest(array, size):

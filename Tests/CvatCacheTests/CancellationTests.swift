@@ -9,16 +9,19 @@ import Testing
 /// relies on every wait below it (retries, transfers, the task lock) giving up.
 @Suite("cache cancellation")
 struct CacheCancellationTests {
-    /// Runs `body` in a task, cancels it after `delay`, and says how long the task took in all and what it threw.
-    static func cancelled(after delay: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws
-        -> (elapsed: Duration, error: (any Error)?)
-    {
-        let started = ContinuousClock.now
+    /// Runs `body` in a task, cancels it once `ready` holds (checked every 20 ms, for at most a minute), and says
+    /// how long the task took to end after the cancellation and what it threw. Waiting for a state rather than a
+    /// fixed delay keeps the tests meaningful on a loaded machine, where the task may start late.
+    static func cancelled(
+        when ready: @escaping @Sendable () -> Bool, _ body: @escaping @Sendable () async throws -> Void
+    ) async throws -> (elapsed: Duration, error: (any Error)?) {
         let task = Task { try await body() }
-        try await Task.sleep(for: delay)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !ready() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let cancelledAt = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        let elapsed = ContinuousClock.now - started
+        let elapsed = ContinuousClock.now - cancelledAt
         if case .failure(let error) = result { return (elapsed, error) }
         return (elapsed, nil)
     }
@@ -39,11 +42,13 @@ struct CacheCancellationTests {
         try await client.authenticate()
         let synchronizer = Synchronizer(
             client: client, layout: CacheLayout(root: folder, server: address), jobs: 2, onEvent: { _ in })
-        let outcome = try await Self.cancelled(after: .milliseconds(800)) { _ = try await synchronizer.syncTask(1) }
+        let outcome = try await Self.cancelled(when: { client.statistics.retries > 0 }) {
+            _ = try await synchronizer.syncTask(1)
+        }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
-        // Ends, instead of running for the hour (or the 30 s latency) it would take otherwise: a generous bound,
-        // so that a loaded machine cannot fail it; the request counts below say that nothing more was sent.
-        #expect(outcome.elapsed < .seconds(20))
+        // Ends, instead of running for the hour (or the ten minutes of latency) it would take otherwise: a
+        // generous bound, so that a loaded machine cannot fail it; the request counts say that nothing more was sent.
+        #expect(outcome.elapsed < .seconds(120))
         #expect(client.statistics.retries > 0, "the sync was retrying its chunks when it was cancelled")
         let sent = client.statistics.requests
         #expect(sent < 100, "\(sent) requests: the retries did not wait, or did not stop")
@@ -57,13 +62,14 @@ struct CacheCancellationTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent(".cvat-ds.lock")
         let held = try await TaskLock.acquire(url)
-        let outcome = try await Self.cancelled(after: .milliseconds(300)) {
+        // Cancelled once the wait is under way (300 ms in), not before it starts.
+        let waitStarted = ContinuousClock.now
+        let outcome = try await Self.cancelled(when: { ContinuousClock.now - waitStarted > .milliseconds(300) }) {
             _ = try await TaskLock.acquire(url, waitingFor: 3600)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
-        // Ends, instead of running for the hour (or the 30 s latency) it would take otherwise: a generous bound,
-        // so that a loaded machine cannot fail it; the request counts below say that nothing more was sent.
-        #expect(outcome.elapsed < .seconds(20))
+        // Ends, instead of waiting the hour it was given: a generous bound, so that a loaded machine cannot fail it.
+        #expect(outcome.elapsed < .seconds(120))
         withExtendedLifetime(held) {}
     }
 }

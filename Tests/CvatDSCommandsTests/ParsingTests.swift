@@ -206,7 +206,7 @@ struct ParsingTests {
             (["--shard-size", "0"], "--shard-size must be at least 1"),
             (
                 ["--shard", "3/2"],
-                "--shard takes I/N with 0 <= I < N, e.g. 0/4 for the first of four slices (got '3/2')"
+                "--shard takes I/N with 0 <= I < N, e.g. 0/4 for the first of four slices, or auto (got '3/2')"
             ),
             (["--shard", "0/0"], "--shard takes I/N with 0 <= I < N"),
             (["--shard=-1/2"], "--shard takes I/N with 0 <= I < N"),

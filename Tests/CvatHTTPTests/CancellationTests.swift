@@ -20,17 +20,19 @@ struct HTTPCancellationTests {
             credentialHeaders: [HTTPHeader("Authorization", "Bearer \(TestServer.adminToken)")])
     }
 
-    /// Runs `body` in a task, cancels it after `delay`, and returns how long the task took to end in all and
-    /// what it threw.
-    func cancelled(after delay: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws
-        -> (elapsed: Duration, error: (any Error)?)
-    {
-        let started = ContinuousClock.now
+    /// Runs `body` in a task, cancels it once `ready` holds (checked every 20 ms, for at most a minute), and says
+    /// how long the task took to end after the cancellation and what it threw. Waiting for a state rather than a
+    /// fixed delay keeps the tests meaningful on a loaded machine, where the task may start late.
+    func cancelled(
+        when ready: @escaping @Sendable () -> Bool, _ body: @escaping @Sendable () async throws -> Void
+    ) async throws -> (elapsed: Duration, error: (any Error)?) {
         let task = Task { try await body() }
-        try await Task.sleep(for: delay)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !ready() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let cancelledAt = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        let elapsed = ContinuousClock.now - started
+        let elapsed = ContinuousClock.now - cancelledAt
         if case .failure(let error) = result { return (elapsed, error) }
         return (elapsed, nil)
     }
@@ -42,11 +44,13 @@ struct HTTPCancellationTests {
         let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 10_000, baseDelay: 0.05, maxDelay: 0.2))
         defer { client.shutdown() }
         let request = taskRequest
-        let outcome = try await cancelled(after: .milliseconds(500)) { _ = try await client.send(request) }
+        let outcome = try await cancelled(when: { client.statistics.requests >= 2 }) {
+            _ = try await client.send(request)
+        }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
-        // Ends, instead of running for the hour (or the 30 s latency) it would take otherwise: a generous bound,
-        // so that a loaded machine cannot fail it; the request counts below say that nothing more was sent.
-        #expect(outcome.elapsed < .seconds(20))
+        // Ends, instead of running for the hour (or the ten minutes of latency) it would take otherwise: a
+        // generous bound, so that a loaded machine cannot fail it; the request counts say that nothing more was sent.
+        #expect(outcome.elapsed < .seconds(120))
         let sent = client.statistics.requests
         #expect(sent >= 1 && sent < 50, "\(sent) requests: the retries did not wait, or did not stop")
         try await Task.sleep(for: .milliseconds(300))
@@ -55,16 +59,18 @@ struct HTTPCancellationTests {
 
     @Test("cancelling the awaiting task aborts a transfer in flight")
     func cancelledTransfer() async throws {
-        // Every answer comes 30 s late: the request is still in libcurl's hands when the task is cancelled.
-        try server.control("/_test/faults", ["latency_ms": 30_000])
+        // Every answer comes ten minutes late: the request is still in libcurl's hands when the task is cancelled.
+        try server.control("/_test/faults", ["latency_ms": 600_000])
         let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 1))
         defer { client.shutdown() }
         let request = taskRequest
-        let outcome = try await cancelled(after: .milliseconds(300)) { _ = try await client.send(request) }
+        let outcome = try await cancelled(when: { client.statistics.requests >= 1 }) {
+            _ = try await client.send(request)
+        }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
-        // Ends, instead of running for the hour (or the 30 s latency) it would take otherwise: a generous bound,
-        // so that a loaded machine cannot fail it; the request counts below say that nothing more was sent.
-        #expect(outcome.elapsed < .seconds(20))
+        // Ends, instead of running for the hour (or the ten minutes of latency) it would take otherwise: a
+        // generous bound, so that a loaded machine cannot fail it; the request counts say that nothing more was sent.
+        #expect(outcome.elapsed < .seconds(120))
         #expect(client.statistics.requests == 1)
     }
 
