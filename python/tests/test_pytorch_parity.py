@@ -1,0 +1,137 @@
+"""cvat_ds.pytorch against cvat_sdk.pytorch on the same test server: the same samples (images pixel-equal, targets
+equal) for label, bboxes and masks, from tasks and from a project."""
+
+import numpy as np
+import pytest
+
+import cvat_sdk.pytorch as sdk_pytorch
+import torch
+from cvat_sdk import Config
+from cvat_sdk.core.client import AccessTokenCredentials, Client
+
+import cvat_ds.pytorch as ds_pytorch
+
+from conftest import ADMIN_PAT
+
+
+@pytest.fixture(scope="module")
+def clients(server, tmp_path_factory):
+    """Two clients of the same server, each with its own cache, so neither tool reads what the other wrote."""
+    made = []
+    for name in ("sdk", "cvat-ds"):
+        client = Client(url=server.url, config=Config(cache_dir=tmp_path_factory.mktemp(name)),
+                        check_server_version=False)
+        client.login(AccessTokenCredentials(ADMIN_PAT))
+        made.append(client)
+    yield made
+    for client in made:
+        client.close()
+
+
+def assert_same_target(a, b):
+    if isinstance(b, dict):
+        assert a.keys() == b.keys()
+        for key in b:
+            assert_same_target(a[key], b[key])
+    else:
+        assert a.dtype == b.dtype and a.shape == b.shape, (a.dtype, b.dtype, a.shape, b.shape)
+        assert torch.equal(a, b)
+
+
+def assert_same_samples(ours, theirs):
+    """Every sample equal, except those cvat_sdk refuses (rotated shapes), which cvat-ds boxes and draws rotated
+    (docs/differences.md); those must be few."""
+    from cvat_sdk.datasets.common import UnsupportedDatasetError
+
+    assert len(ours) == len(theirs) > 0
+    refused = 0
+    for i in range(len(theirs)):
+        try:
+            their_image, their_target = theirs[i]
+        except UnsupportedDatasetError:
+            refused += 1
+            ours[i]
+            continue
+        our_image, our_target = ours[i]
+        # cvat_sdk hands over each frame in its file's mode (L, P, RGBA, ...); cvat-ds always RGB, Pillow's
+        # convert("RGB") of it (docs/python.md).
+        assert our_image.mode == "RGB" and our_image.size == their_image.size, i
+        np.testing.assert_array_equal(np.asarray(our_image), np.asarray(their_image.convert("RGB")),
+                                      err_msg=f"sample {i}")
+        assert_same_target(our_target, their_target)
+    assert refused <= len(theirs) // 4, f"cvat_sdk refused {refused} of {len(theirs)} samples"
+
+
+TARGETS = {
+    "label": lambda m: m.ExtractSingleLabelIndex(),
+    # cvat_sdk boxes an ellipse by a quarter of it (docs/differences.md), so ellipses are left out here.
+    "bboxes": lambda m: m.ExtractBoundingBoxes(include_shape_types=["rectangle", "polygon", "polyline", "points"]),
+    "masks": lambda m: m.ExtractInstanceMasks(include_shape_types=["polygon", "mask"]),
+}
+
+
+@pytest.mark.parametrize("target,task", [("label", 1), ("bboxes", 4), ("masks", 4), ("bboxes", 1)])
+def test_task_dataset(clients, target, task):
+    sdk_client, ds_client = clients
+    theirs = sdk_pytorch.TaskVisionDataset(sdk_client, task, target_transform=TARGETS[target](sdk_pytorch))
+    # cvat_sdk leaves tracks out; include_tracks=False asks cvat-ds for its view.
+    ours = ds_pytorch.TaskVisionDataset(ds_client, task, target_transform=TARGETS[target](ds_pytorch),
+                                        include_tracks=False)
+    assert_same_samples(ours, theirs)
+
+
+def test_project_dataset(clients):
+    sdk_client, ds_client = clients
+    theirs = sdk_pytorch.ProjectVisionDataset(sdk_client, 1, include_subsets=["Train", "Validation"],
+                                              target_transform=sdk_pytorch.ExtractSingleLabelIndex())
+    # The sample project keeps task 2 in organization "lab" while the project has none; cvat_sdk lists the
+    # project's tasks in the project's workspace only, cvat-ds every task of the project (Fixtures/datasets/README.md),
+    # so the task filter leaves task 2 out to compare the same tasks.
+    ours = ds_pytorch.ProjectVisionDataset(ds_client, 1, include_subsets=["Train", "Validation"],
+                                           task_filter=lambda task: task.organization is None,
+                                           target_transform=ds_pytorch.ExtractSingleLabelIndex())
+    assert [s.task_id for s in ours.export.samples].count(3) == 10
+    assert_same_samples(ours, theirs)
+    every = ds_pytorch.ProjectVisionDataset(ds_client, 1, include_subsets=["Train"],
+                                            target_transform=ds_pytorch.ExtractSingleLabelIndex())
+    assert sorted({s.task_id for s in every.export.samples}) == [1, 2]
+    filtered = ds_pytorch.ProjectVisionDataset(ds_client, 1, task_filter=lambda t: t.name.endswith("B"),
+                                               target_transform=ds_pytorch.ExtractSingleLabelIndex())
+    assert {s.task_id for s in filtered.export.samples} == {2}
+
+
+def test_label_name_to_index(clients):
+    sdk_client, ds_client = clients
+    names = [label.name for label in sdk_client.tasks.retrieve(1).get_labels()]
+    mapping = {name: 10 + i for i, name in enumerate(reversed(sorted(names)))}
+    theirs = sdk_pytorch.TaskVisionDataset(sdk_client, 1, label_name_to_index=mapping,
+                                           target_transform=sdk_pytorch.ExtractSingleLabelIndex())
+    ours = ds_pytorch.TaskVisionDataset(ds_client, 1, label_name_to_index=mapping,
+                                        target_transform=ds_pytorch.ExtractSingleLabelIndex())
+    assert_same_samples(ours, theirs)
+
+
+def test_image_transform_and_url_client(clients, server):
+    """A server URL (credentials from CVAT_ACCESS_TOKEN) works as the client, and torchvision transforms see the
+    same PIL images."""
+    import torchvision.transforms as T
+
+    sdk_client, ds_client = clients
+    transform = T.Compose([T.Resize((32, 32)), T.ToTensor()])
+    theirs = sdk_pytorch.TaskVisionDataset(sdk_client, 3, transform=transform,
+                                           target_transform=sdk_pytorch.ExtractSingleLabelIndex())
+    ours = ds_pytorch.TaskVisionDataset(server.url, 3, transform=transform, cache_dir=ds_client.config.cache_dir,
+                                        target_transform=ds_pytorch.ExtractSingleLabelIndex())
+    assert len(ours) == len(theirs)
+    for i in range(len(theirs)):
+        assert torch.equal(ours[i][0], theirs[i][0])
+        assert torch.equal(ours[i][1], theirs[i][1])
+
+
+def test_update_policy_never_reuses_the_export(clients):
+    _, ds_client = clients
+    first = ds_pytorch.TaskVisionDataset(ds_client, 1, target_transform=ds_pytorch.ExtractSingleLabelIndex())
+    again = ds_pytorch.TaskVisionDataset(ds_client, 1, target_transform=ds_pytorch.ExtractSingleLabelIndex(),
+                                         update_policy=ds_pytorch.UpdatePolicy.NEVER)
+    assert again.export.path == first.export.path
+    assert len(again) == len(first)
