@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import math
 import os
 import subprocess
 import tempfile
@@ -25,13 +26,13 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from ._annotations import FrameAnnotations
+from ._annotations import FrameAnnotations, Shape
 from ._binary import binary_path
 from ._export import Export
 from .torch import target_of
 
 __all__ = ["TaskVisionDataset", "ProjectVisionDataset", "ExtractSingleLabelIndex", "ExtractBoundingBoxes",
-           "ExtractInstanceMasks", "Target", "UpdatePolicy", "CvatDsError"]
+           "ExtractInstanceMasks", "Target", "UpdatePolicy", "CvatDsError", "shape_bbox", "draw_mask"]
 
 
 class UpdatePolicy(enum.Enum):
@@ -92,6 +93,11 @@ class ExtractBoundingBoxes:
     def __init__(self, *, include_shape_types: Any) -> None:
         object.__setattr__(self, "include_shape_types", _shape_types(include_shape_types, self.SUPPORTED_SHAPE_TYPES))
 
+    def __call__(self, target: Target) -> dict[str, torch.Tensor]:
+        shapes = [s for s in target.annotations.shapes if s.type in self.include_shape_types]
+        return {"boxes": _boxes([shape_bbox(s) for s in shapes]),
+                "labels": torch.tensor([target.label_id_to_index[s.label_id] for s in shapes], dtype=torch.long)}
+
     def _export_args(self) -> list[str]:
         return ["--transform", "bboxes", "--shape-types", ",".join(sorted(self.include_shape_types))]
 
@@ -106,8 +112,72 @@ class ExtractInstanceMasks:
     def __init__(self, *, include_shape_types: Any) -> None:
         object.__setattr__(self, "include_shape_types", _shape_types(include_shape_types, self.SUPPORTED_SHAPE_TYPES))
 
+    def __call__(self, target: Target) -> dict[str, torch.Tensor]:
+        shapes = [s for s in target.annotations.shapes if s.type in self.include_shape_types]
+        width, height = target.image_size
+        masks = [torch.from_numpy(draw_mask(s, target.image_size).astype(np.uint8)) for s in shapes]
+        return {"boxes": _boxes([shape_bbox(s) for s in shapes]),
+                "labels": torch.tensor([target.label_id_to_index[s.label_id] for s in shapes], dtype=torch.long),
+                "masks": torch.stack(masks) if masks else torch.empty((0, height, width), dtype=torch.uint8)}
+
     def _export_args(self) -> list[str]:
         return ["--transform", "masks", "--shape-types", ",".join(sorted(self.include_shape_types))]
+
+
+def _rotate(points: Sequence[tuple[float, float]], degrees: float, cx: float, cy: float) -> list[tuple[float, float]]:
+    # Clockwise in image coordinates (y down), as CVAT draws a rotation.
+    a = math.radians(degrees)
+    c, s = math.cos(a), math.sin(a)
+    return [(cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c) for x, y in points]
+
+
+def shape_bbox(shape: Shape) -> tuple[float, float, float, float]:
+    """The box cvat-ds exports for a shape (docs/differences.md): a mask's stored box made exclusive; an ellipse's
+    whole ellipse; any other shape's points; a rotated shape's box around it rotated about its centre."""
+    p = shape.points
+    if shape.type == "mask":
+        x1, y1, x2, y2 = p[-4:]
+        return x1, y1, x2 + 1, y2 + 1
+    if shape.type == "ellipse":
+        cx, cy, rx, ry = p[0], p[1], abs(p[2] - p[0]), abs(p[1] - p[3])
+        a = math.radians(shape.rotation)
+        half_w = math.hypot(rx * math.cos(a), ry * math.sin(a))
+        half_h = math.hypot(rx * math.sin(a), ry * math.cos(a))
+        return cx - half_w, cy - half_h, cx + half_w, cy + half_h
+    xy = list(zip(p[0::2], p[1::2]))
+    if shape.type == "rectangle":
+        (x1, y1), (x2, y2) = xy[0], xy[1]
+        xy = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
+    if shape.rotation:
+        xs, ys = [x for x, _ in xy], [y for _, y in xy]
+        xy = _rotate(xy, shape.rotation, (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    xs, ys = [x for x, _ in xy], [y for _, y in xy]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def draw_mask(shape: Shape, image_size: tuple[int, int]) -> np.ndarray:
+    """A polygon or mask shape as a (height, width) bool array, as cvat_sdk draws it (Pillow's polygon fill on a
+    mode "1" image; a mask decoded from its run lengths)."""
+    width, height = image_size
+    if shape.type == "mask":
+        *runs, x1, y1, x2, y2 = (int(v) for v in shape.points)
+        bits = np.repeat((np.arange(len(runs)) & 1) != 0, runs)
+        full = np.zeros((height, width), dtype=bool)
+        full[y1:y2 + 1, x1:x2 + 1] = bits.reshape(y2 + 1 - y1, x2 + 1 - x1)
+        return full
+    from PIL import Image, ImageDraw
+
+    xy = list(zip(shape.points[0::2], shape.points[1::2]))
+    if shape.rotation:
+        xs, ys = [x for x, _ in xy], [y for _, y in xy]
+        xy = _rotate(xy, shape.rotation, (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    image = Image.new("1", image_size)
+    ImageDraw.Draw(image).polygon(xy, fill=1)
+    return np.array(image)
+
+
+def _boxes(boxes: list[tuple[float, float, float, float]]) -> torch.Tensor:
+    return torch.tensor(boxes, dtype=torch.float32) if boxes else torch.empty((0, 4), dtype=torch.float32)
 
 
 _FAST = (ExtractSingleLabelIndex, ExtractBoundingBoxes, ExtractInstanceMasks)

@@ -237,13 +237,46 @@ def test_damaged_safetensors_header(exporter, tmp_path):
         cvat_ds.open(copy)[0]
 
 
+def writes_annotations(exporter):
+    """Whether this cvat-ds writes annotations.jsonl (the export format's annotations, issue 10)."""
+    return "--no-annotations" in exporter.run("export", "--help").stdout
+
+
 def test_annotations_absent_is_a_clear_error(exporter):
-    export = cvat_ds.open(exporter(*TARGETS["label"], "--no-annotations") if _has_annotations(exporter)
-                          else exporter(*TARGETS["label"]))
+    flags = TARGETS["label"] + (("--no-annotations",) if writes_annotations(exporter) else ())
+    export = cvat_ds.open(exporter(*flags))
     assert not export.has_annotations
     with pytest.raises(cvat_ds.ExportError, match="no annotations.jsonl"):
         export[0].annotations
 
 
-def _has_annotations(exporter):
-    return "--no-annotations" in exporter.run("export", "--help").stdout
+@pytest.mark.parametrize("shard_size", [None, "5"])
+def test_annotations_lines_are_the_servers(exporter, shard_size):
+    """Each sample's annotations line holds the frame's tags and plain shapes as the server stores them (the test
+    dataset's annotations.json), then its track shapes; with shards, each shard's own file. Where the binary does
+    not write annotations.jsonl, the export says so instead."""
+    flags = ("--task", "4", "--transform", "none", "--resize", "8x8") + (("--shard-size", shard_size) if shard_size
+                                                                         else ())
+    export = cvat_ds.open(exporter(*flags))
+    if not writes_annotations(exporter):
+        with pytest.raises(cvat_ds.ExportError, match="no annotations.jsonl"):
+            export[0].annotations
+        return
+    assert export.has_annotations
+    stored = json.loads((REPO / "Fixtures" / "datasets" / "sample" / "tasks" / "4" / "annotations.json").read_text())
+    seen_track = False
+    for sample in export:
+        a = sample.annotations
+        assert (a.task_id, a.frame) == (sample.task_id, sample.frame)
+        tags = [t for t in stored["tags"] if t["frame"] == sample.frame]
+        shapes = [s for s in stored["shapes"] if s["frame"] == sample.frame]
+        assert [(t.id, t.label_id) for t in a.tags] == [(t["id"], t["label_id"]) for t in tags]
+        plain = [s for s in a.shapes if s.track_id is None]
+        assert [(s.id, s.type, s.label_id, list(s.points)) for s in plain] == [
+            (s["id"], s["type"], s["label_id"], [float(v) for v in s["points"]]) for s in shapes]
+        tracked = [s for s in a.shapes if s.track_id is not None]
+        assert a.shapes[len(plain):] == tuple(tracked), "track shapes follow the plain ones"
+        seen_track = seen_track or bool(tracked)
+        for shape in a.shapes:
+            assert shape.label == export.labels.by_id(shape.label_id).name
+    assert seen_track
