@@ -95,7 +95,7 @@ wheel: deps $(VENV_PY)
 	rm -rf python/build python/cvat_ds.egg-info && mkdir -p $(WHEEL_STAGE) dist
 	cp .build/release/cvat-ds $(WHEEL_STAGE)/cvat-ds && strip $(WHEEL_STAGE)/cvat-ds
 	rm -f dist/cvat_ds-*.whl
-	CVAT_DS_BINARY=build/bin/cvat-ds $(VENV_PY) -m pip wheel -q --disable-pip-version-check --no-deps -w dist python
+	CVAT_DS_BINARY=build/bin/cvat-ds $(VENV_PY) -m pip wheel -q --disable-pip-version-check --no-deps -w dist ./python
 	rm -rf python/build python/cvat_ds.egg-info
 	@ls -l dist/cvat_ds-*.whl
 
@@ -107,10 +107,13 @@ test-wheel: wheel
 ## by ArgumentParser: --generate-completion-script, and the generate-manual plugin, from the package's checkouts).
 PREFIX ?= /usr/local
 DESTDIR ?=
+## The plugin builds the package in release mode itself, without --static-swift-stdlib, so it runs first and the
+## static build relinks the binary afterwards.
 install: deps
+	rm -rf .build/manual && mkdir -p .build/manual
+	$(SWIFT) package --disable-sandbox generate-manual --multi-page --output-directory .build/manual \
+	    2>&1 | grep -E "error|Generat"
 	$(SWIFT) build -c release --static-swift-stdlib --product cvat-ds
-	rm -rf .build/manual && $(SWIFT) package --disable-sandbox generate-manual --multi-page \
-	    --output-directory .build/manual cvat-ds > /dev/null
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
