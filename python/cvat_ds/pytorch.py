@@ -211,7 +211,7 @@ def _connection(client: Any, auth: Optional[tuple[str, str]], cache_dir: Optiona
                              "auth=(user, password), or log in with an access token")
         if cache_dir is None:
             cache_dir = client.config.cache_dir
-        if not client.config.verify_ssl:
+        if client.config.verify_ssl is False:
             flags.append("--insecure")
     if auth is not None:
         user, password = auth
@@ -232,9 +232,25 @@ def _run(conn: _Connection, command: str, args: Sequence[str]) -> str:
     return process.stdout
 
 
+def _cache_root(conn: _Connection) -> Path:
+    # cvat-ds's default, which is cvat_sdk's.
+    return conn.cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cvat-sdk"
+
+
 def _exports_root(conn: _Connection) -> Path:
-    base = conn.cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cvat-sdk"
-    return base / "cvat-ds-exports"
+    return _cache_root(conn) / "cvat-ds-exports"
+
+
+def _sync(conn: _Connection, selection: Sequence[str]) -> dict[str, Any]:
+    """`cvat-ds sync --json`: the cache folder of the server (`server_dir`) and each task's `id`, `updated_date`."""
+    try:
+        return json.loads(_run(conn, "sync", [*selection, "--json"]))
+    except ValueError as error:
+        raise CvatDsError(f"cvat-ds sync --json printed no JSON ({error})") from None
+
+
+def _task_flags(task_ids: Sequence[int]) -> list[str]:
+    return [a for t in task_ids for a in ("--task", str(t))]
 
 
 def _export(conn: _Connection, task_ids: Sequence[int], args: Sequence[str], update_policy: UpdatePolicy) -> Export:
@@ -242,47 +258,38 @@ def _export(conn: _Connection, task_ids: Sequence[int], args: Sequence[str], upd
     export is current: an existing export is replaced only when a task's updated_date changed."""
     key = hashlib.sha256(json.dumps([conn.host, list(task_ids), list(args)]).encode()).hexdigest()[:16]
     out = _exports_root(conn) / key
-    flags = [a for t in task_ids for a in ("--task", str(t))] + list(args)
+    flags = _task_flags(task_ids) + list(args)
     if update_policy is UpdatePolicy.NEVER:
         if (out / "manifest.json").exists():
             return Export(out)
         flags.append("--offline")
     elif (out / "manifest.json").exists():
-        # One request per task tells whether anything changed; the export is kept when nothing did.
-        _run(conn, "sync", [a for t in task_ids for a in ("--task", str(t))])
+        # The sync costs one request per unchanged task, and says whether any changed.
+        synced = _sync(conn, _task_flags(task_ids))
         current = Export(out)
-        if _cached_dates(conn, current) == {t.id: t.updated_date for t in current.source.tasks}:
+        if {t["id"]: t.get("updated_date") for t in synced.get("tasks", [])} == {
+                t.id: t.updated_date for t in current.source.tasks}:
             return current
     out.parent.mkdir(parents=True, exist_ok=True)
     _run(conn, "export", [*flags, "--out", str(out), "--force"])
     return Export(out)
 
 
-def _cached_dates(conn: _Connection, export: Export) -> dict[int, Optional[str]]:
-    dates: dict[int, Optional[str]] = {}
-    for task in _cached_tasks(conn, [t.id for t in export.source.tasks]):
-        dates[task["id"]] = task.get("updated_date")
-    return dates
-
-
-def _server_dir(conn: _Connection) -> Path:
+def _default_server_dir(conn: _Connection) -> Path:
+    """cvat_sdk's cache folder of a server (its host URL, base64url without padding), where cvat-ds syncs too;
+    used only offline, when no sync reports the folder."""
     import base64
 
-    root = conn.cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cvat-sdk"
-    # cvat_sdk names a server's folder by its host URL, base64url without padding.
     name = base64.urlsafe_b64encode(conn.host.rstrip("/").encode()).rstrip(b"=").decode()
-    return root / "servers" / name
+    return _cache_root(conn) / "servers" / name
 
 
-def _cached_tasks(conn: _Connection, task_ids: Sequence[int]) -> list[dict[str, Any]]:
-    tasks = []
-    for task_id in task_ids:
-        path = _server_dir(conn) / "tasks" / str(task_id) / "task.json"
-        try:
-            tasks.append(json.loads(path.read_text())["model"])
-        except (FileNotFoundError, KeyError, ValueError):
-            tasks.append({"id": task_id, "updated_date": None})
-    return tasks
+def _cached_task(server_dir: Path, task_id: int) -> dict[str, Any]:
+    path = server_dir / "tasks" / str(task_id) / "task.json"
+    try:
+        return dict(json.loads(path.read_text())["model"])
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        raise CvatDsError(f"{path}: task {task_id} is not in the cache ({error})") from None
 
 
 def _label_map_args(label_name_to_index: Optional[Mapping[str, int]], folder: Path) -> list[str]:
@@ -387,14 +394,19 @@ class ProjectVisionDataset(_ExportVisionDataset):
                  include_tracks: bool = True) -> None:
         conn = _connection(client, auth, cache_dir)
         policy = _policy(update_policy)
-        if policy is not UpdatePolicy.NEVER:
-            _run(conn, "sync", ["--project", str(project_id)])
-        project_json = _server_dir(conn) / "projects" / str(project_id) / "project.json"
-        try:
-            task_ids = [int(t) for t in json.loads(project_json.read_text())["tasks"]]
-        except (FileNotFoundError, KeyError, ValueError) as error:
-            raise CvatDsError(f"{project_json}: project {project_id} is not in the cache ({error})") from None
-        tasks = _cached_tasks(conn, sorted(task_ids))
+        if policy is UpdatePolicy.NEVER:
+            server_dir = _default_server_dir(conn)
+            project_json = server_dir / "projects" / str(project_id) / "project.json"
+            try:
+                task_ids = [int(t) for t in json.loads(project_json.read_text())["tasks"]]
+            except (FileNotFoundError, KeyError, ValueError) as error:
+                raise CvatDsError(f"{project_json}: project {project_id} is not in the cache ({error})") from None
+        else:
+            synced = _sync(conn, ["--project", str(project_id)])
+            server_dir = Path(synced["server_dir"])
+            task_ids = [int(t["id"]) for t in synced.get("tasks", [])]
+        # Tasks by id, as cvat_sdk orders them.
+        tasks = [_cached_task(server_dir, task_id) for task_id in sorted(task_ids)]
         models = _task_models(tasks)
         kept = [task["id"] for task, model in zip(tasks, models)
                 if (task_filter is None or task_filter(model))

@@ -185,3 +185,33 @@ def test_targets_from_annotations(clients, exporter, task):
         fast = ds_pytorch.TaskVisionDataset(ds_client, task, target_transform=extract, include_tracks=False)
         for i in range(len(ours)):
             assert_same_target(extract(ours[i][1]), fast[i][1])
+
+
+def test_password_auth_and_staleness(monkeypatch, tmp_path):
+    """A server URL with auth=(user, password) and no token; the export is reused while the task is unchanged and
+    made again when the server changed it (its own server, which the test changes)."""
+    import urllib.request
+
+    from conftest import Server
+
+    monkeypatch.delenv("CVAT_ACCESS_TOKEN", raising=False)
+    server = Server()
+    try:
+        def dataset(**kwargs):
+            return ds_pytorch.TaskVisionDataset(server.url, 1, auth=("admin", "admin-password"), cache_dir=tmp_path,
+                                                target_transform=ds_pytorch.ExtractSingleLabelIndex(), **kwargs)
+
+        first = dataset()
+        labels = [int(first[i][1]) for i in range(len(first))]
+        manifest = first.export.path / "manifest.json"
+        written = manifest.stat().st_mtime_ns
+        assert dataset().export.path == first.export.path and manifest.stat().st_mtime_ns == written
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/_test/tasks/1/annotations", data=b"{}",
+                                                      method="POST")).read()
+        changed = dataset()
+        assert manifest.stat().st_mtime_ns != written
+        assert [int(changed[i][1]) for i in range(len(changed))] != labels or len(changed) != len(labels)
+        with pytest.raises(ds_pytorch.CvatDsError, match="exited with 77"):
+            ds_pytorch.TaskVisionDataset(server.url, 1, auth=("admin", "wrong"), cache_dir=tmp_path / "other")
+    finally:
+        server.stop()
