@@ -107,6 +107,10 @@ test-wheel: wheel
 ## by ArgumentParser: --generate-completion-script, and the generate-manual plugin, from the package's checkouts).
 PREFIX ?= /usr/local
 DESTDIR ?=
+MAN_DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASH_DIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSH_DIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISH_DIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 ## The plugin builds the package in release mode itself, without --static-swift-stdlib, so it runs first and the
 ## static build relinks the binary afterwards.
 install: deps
@@ -114,14 +118,12 @@ install: deps
 	$(SWIFT) package --disable-sandbox generate-manual --multi-page --output-directory .build/manual \
 	    2>&1 | grep -E "error|Generat"
 	$(SWIFT) build -c release --static-swift-stdlib --product cvat-ds
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -d $(DESTDIR)$(PREFIX)/bin $(MAN_DIR) $(BASH_DIR) $(ZSH_DIR) $(FISH_DIR)
 	install -m 755 -s .build/release/cvat-ds $(DESTDIR)$(PREFIX)/bin/cvat-ds
-	install -m 644 .build/manual/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	.build/release/cvat-ds --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cvat-ds
-	.build/release/cvat-ds --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_cvat-ds
-	.build/release/cvat-ds --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/cvat-ds.fish
+	install -m 644 .build/manual/*.1 $(MAN_DIR)/
+	.build/release/cvat-ds --generate-completion-script bash > $(BASH_DIR)/cvat-ds
+	.build/release/cvat-ds --generate-completion-script zsh > $(ZSH_DIR)/_cvat-ds
+	.build/release/cvat-ds --generate-completion-script fish > $(FISH_DIR)/cvat-ds.fish
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/cvat-ds, its man pages and bash/zsh/fish completions"
 
 ## lint: formatting and style rules of .swift-format (the toolchain's swift-format); `swift format format -i -r

@@ -318,7 +318,9 @@ class _ExportVisionDataset(torch.utils.data.Dataset):
         self.target_transform = target_transform
         self.transforms = transforms
         self._fast = isinstance(target_transform, _FAST)
-        args: list[str] = list(target_transform._export_args()) if self._fast else ["--transform", "none"]  # type: ignore[union-attr]
+        args = ["--transform", "none"]
+        if isinstance(target_transform, _FAST):
+            args = target_transform._export_args()
         if resize is not None:
             args += ["--resize", f"{resize[0]}x{resize[1]}"]
         if not include_tracks:
@@ -329,6 +331,17 @@ class _ExportVisionDataset(torch.utils.data.Dataset):
 
     def __len__(self) -> int:
         return len(self.export)
+
+    # A DataLoader worker that is spawned receives the dataset pickled: the export as its path, the mapping as a
+    # dict (a mappingproxy does not pickle).
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_label_id_to_index"] = dict(self._label_id_to_index)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._label_id_to_index = types.MappingProxyType(state["_label_id_to_index"])
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         from PIL import Image

@@ -215,7 +215,8 @@ def test_manifest_disagreeing_with_array(exporter, tmp_path):
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["arrays"]["labels"]["shape"] = [3]
     (copy / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(cvat_ds.ExportError, match=r"labels\.npy: labels is int64 \[\d+\], the manifest says int64 \[3\]"):
+    with pytest.raises(cvat_ds.ExportError,
+                       match=r"labels\.npy: labels is int64 \[\d+\], the manifest says int64 \[3\]"):
         cvat_ds.open(copy)[0]
 
 

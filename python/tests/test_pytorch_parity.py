@@ -213,5 +213,31 @@ def test_password_auth_and_staleness(monkeypatch, tmp_path):
         assert [int(changed[i][1]) for i in range(len(changed))] != labels or len(changed) != len(labels)
         with pytest.raises(ds_pytorch.CvatDsError, match="exited with 77"):
             ds_pytorch.TaskVisionDataset(server.url, 1, auth=("admin", "wrong"), cache_dir=tmp_path / "other")
+        # docs/python.md's migration: a Client logged in with a password, and auth= beside it.
+        client = Client(url=server.url, config=Config(cache_dir=tmp_path / "sdk"), check_server_version=False)
+        client.login(("admin", "admin-password"))
+        with pytest.raises(ValueError, match="pass auth="):
+            ds_pytorch.TaskVisionDataset(client, 1)
+        via_client = ds_pytorch.TaskVisionDataset(client, 1, auth=("admin", "admin-password"),
+                                                  target_transform=ds_pytorch.ExtractSingleLabelIndex())
+        assert via_client.export.path.is_relative_to(tmp_path / "sdk")
+        assert [int(t) for _, t in via_client] == [int(t) for _, t in changed]
+        client.close()
     finally:
         server.stop()
+
+
+def test_drop_in_with_workers(clients):
+    """The drop-in dataset in a DataLoader with 2 workers (spawned, so the dataset is pickled: as its export's
+    path) gives what indexing it gives."""
+    from worker_helpers import only_sample, to_tensor
+
+    _, ds_client = clients
+    dataset = ds_pytorch.TaskVisionDataset(ds_client, 2, transform=to_tensor,
+                                           target_transform=ds_pytorch.ExtractSingleLabelIndex())
+    loader = torch.utils.data.DataLoader(dataset, batch_size=1, num_workers=2, multiprocessing_context="spawn",
+                                         collate_fn=only_sample)
+    got = list(loader)
+    assert len(got) == len(dataset) == 12
+    for i, (image, label) in enumerate(got):
+        assert torch.equal(image, dataset[i][0]) and torch.equal(label, dataset[i][1])
