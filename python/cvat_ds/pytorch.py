@@ -256,7 +256,11 @@ def _task_flags(task_ids: Sequence[int]) -> list[str]:
 def _export(conn: _Connection, task_ids: Sequence[int], args: Sequence[str], update_policy: UpdatePolicy) -> Export:
     """Export the tasks with these flags into a folder named after them (and the server), reusing it when the
     export is current: an existing export is replaced only when a task's updated_date changed."""
-    key = hashlib.sha256(json.dumps([conn.host, list(task_ids), list(args)]).encode()).hexdigest()[:16]
+    # The binary is part of the key: a newer cvat-ds may write more (annotations.jsonl, new arrays), so its
+    # exports are made anew rather than an older one's reused.
+    binary = os.stat(binary_path())
+    key = hashlib.sha256(json.dumps([conn.host, list(task_ids), list(args), binary.st_size, binary.st_mtime_ns]
+                                    ).encode()).hexdigest()[:16]
     out = _exports_root(conn) / key
     flags = _task_flags(task_ids) + list(args)
     if update_policy is UpdatePolicy.NEVER:

@@ -91,3 +91,13 @@ def test_label_batches_stack(exporter):
     images, labels = next(iter(loader))
     assert images.shape == (4, 3, 30, 40) and labels.shape == (4,) and labels.dtype == torch.int64
     assert labels.tolist() == [dataset.export[i].label for i in range(4)]
+
+
+def test_nchw_and_float_images(exporter):
+    """--layout nchw images are served as stored; float32 ones keep their values."""
+    nhwc = ExportDataset(exporter(*TARGETS["label"]))
+    nchw = ExportDataset(exporter(*TARGETS["label"], "--layout", "nchw", "--dtype", "float32"))
+    for i in range(len(nhwc)):
+        a, b = nhwc[i][0], nchw[i][0]
+        assert b.dtype == torch.float32 and b.shape == a.shape
+        assert torch.allclose(b, a.float() / 255, atol=1e-6)
