@@ -15,7 +15,8 @@ DEMO_DIR := demo-out
 export TMPDIR := $(CURDIR)/.build/tmp
 $(shell mkdir -p $(TMPDIR))
 
-.PHONY: all deps venv build release test test-swift test-server test-slurm slurm-deps demo clean lint
+.PHONY: all deps venv build release test test-swift test-server test-slurm slurm-deps test-python test-torch \
+    test-wheel wheel install demo clean lint
 
 all: build
 
@@ -45,15 +46,30 @@ $(VENV_PY): $(VENV_STAMP)
 
 venv: deps $(VENV_STAMP)
 
+## The torch venv: the test venv's packages plus torch and torchvision, for cvat_ds.torch, cvat_ds.pytorch and
+## their parity with cvat_sdk.pytorch. torch 2.13 pinned: a +cpu wheel that pip's find-links offer is taken
+## before PyPI's (a local version sorts higher), and torchvision 0.28 is the release made for it. A separate venv,
+## so the test venv stays small; about 4 minutes to install once, then stamped like the test venv.
+TORCH_VENV := .venv-torch
+TORCH_PY := $(TORCH_VENV)/bin/python
+TORCH_PACKAGES := $(VENV_PACKAGES) pillow torch==2.13.0 torchvision==0.28.0
+TORCH_STAMP := $(TORCH_VENV)/.installed-$(shell echo '$(TORCH_PACKAGES)' | cksum | cut -d' ' -f1)
+
+$(TORCH_STAMP):
+	test -x $(TORCH_PY) || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_PY) -m pip install -q --disable-pip-version-check $(TORCH_PACKAGES)
+	rm -f $(TORCH_VENV)/.installed-* && touch $@
+
 build: deps
 	$(SWIFT) build
 
 release: deps
 	$(SWIFT) build -c release
 
-## test: every Swift test (units and end-to-end against the test server), the server's conformance tests, a few
-## seconds of each fuzz target, and --shard auto under a real Slurm (test-slurm).
-test: venv build test-server test-swift test-fuzz test-slurm
+## test: every Swift test (units and end-to-end against the test server), the server's conformance tests, the
+## Python package's tests (numpy, then torch), a few seconds of each fuzz target, and --shard auto under a real
+## Slurm (test-slurm).
+test: venv build test-server test-swift test-python test-torch test-fuzz test-slurm
 
 test-swift:
 	$(SWIFT) build --build-tests
@@ -61,6 +77,56 @@ test-swift:
 
 test-server: $(VENV_PY)
 	$(VENV_PY) -m pytest -q Fixtures/server/tests
+
+## test-python: the cvat_ds package (numpy only) over exports the debug binary makes against the test server.
+## test-torch: cvat_ds.torch through DataLoaders, and cvat_ds.pytorch against cvat_sdk.pytorch on the same server.
+PYTHON_TESTS := python/tests
+test-python: build $(VENV_PY)
+	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(VENV_PY) -m pytest -q -p no:cacheprovider $(PYTHON_TESTS)/test_export.py
+
+test-torch: build $(TORCH_STAMP)
+	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(TORCH_PY) -m pytest -q -p no:cacheprovider \
+	    $(PYTHON_TESTS)/test_torch.py $(PYTHON_TESTS)/test_pytorch_parity.py $(PYTHON_TESTS)/test_examples.py
+
+## wheel: dist/cvat_ds-VERSION-py3-none-PLATFORM.whl, the release binary (Swift runtime linked statically,
+## stripped) and the Python package. libcurl, libturbojpeg, libpng and zlib stay system libraries
+## (docs/python.md says why). test-wheel: that wheel in a fresh venv, run with the toolchain out of sight.
+WHEEL_STAGE := python/build/bin
+wheel: deps $(VENV_PY)
+	$(SWIFT) build -c release --static-swift-stdlib --product cvat-ds
+	rm -rf python/build python/cvat_ds.egg-info && mkdir -p $(WHEEL_STAGE) dist
+	cp .build/release/cvat-ds $(WHEEL_STAGE)/cvat-ds && strip $(WHEEL_STAGE)/cvat-ds
+	rm -f dist/cvat_ds-*.whl
+	CVAT_DS_BINARY=build/bin/cvat-ds $(VENV_PY) -m pip wheel -q --disable-pip-version-check --no-deps -w dist ./python
+	rm -rf python/build python/cvat_ds.egg-info
+	@ls -l dist/cvat_ds-*.whl
+
+test-wheel: wheel
+	CVAT_DS_WHEEL=$$(ls dist/cvat_ds-*.whl) CVAT_DS=$(CURDIR)/.build/release/cvat-ds \
+	    $(VENV_PY) -m pytest -q -p no:cacheprovider $(PYTHON_TESTS)/test_wheel.py
+
+## install: the release binary into PREFIX/bin, its bash, zsh and fish completions and its man pages (both made
+## by ArgumentParser: --generate-completion-script, and the generate-manual plugin, from the package's checkouts).
+PREFIX ?= /usr/local
+DESTDIR ?=
+MAN_DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASH_DIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSH_DIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISH_DIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+## The plugin builds the package in release mode itself, without --static-swift-stdlib, so it runs first and the
+## static build relinks the binary afterwards.
+install: deps
+	rm -rf .build/manual && mkdir -p .build/manual
+	$(SWIFT) package --disable-sandbox generate-manual --multi-page --output-directory .build/manual \
+	    2>&1 | grep -E "error|Generat"
+	$(SWIFT) build -c release --static-swift-stdlib --product cvat-ds
+	install -d $(DESTDIR)$(PREFIX)/bin $(MAN_DIR) $(BASH_DIR) $(ZSH_DIR) $(FISH_DIR)
+	install -m 755 -s .build/release/cvat-ds $(DESTDIR)$(PREFIX)/bin/cvat-ds
+	install -m 644 .build/manual/*.1 $(MAN_DIR)/
+	.build/release/cvat-ds --generate-completion-script bash > $(BASH_DIR)/cvat-ds
+	.build/release/cvat-ds --generate-completion-script zsh > $(ZSH_DIR)/_cvat-ds
+	.build/release/cvat-ds --generate-completion-script fish > $(FISH_DIR)/cvat-ds.fish
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/cvat-ds, its man pages and bash/zsh/fish completions"
 
 ## lint: formatting and style rules of .swift-format (the toolchain's swift-format); `swift format format -i -r
 ## Sources Tests Package.swift` fixes most findings. Not part of make test.
@@ -118,7 +184,7 @@ demo: build $(VENV_PY)
 	$(VENV_PY) Fixtures/export/show_export.py $(DEMO_DIR)/flowers
 
 clean:
-	rm -rf .build $(DEMO_DIR)
+	rm -rf .build $(DEMO_DIR) dist python/build python/cvat_ds.egg-info
 
 ## fuzz: each libFuzzer target (Sources/Fuzz*/) for FUZZ_SECONDS (default 60), starting from its seed corpus in
 ## Fixtures/fuzz/<target>/ (crash-* files there are earlier finds, replayed first). New coverage goes to
