@@ -9,25 +9,6 @@ import Testing
 /// relies on every wait below it (retries, transfers, the task lock) giving up.
 @Suite("cache cancellation")
 struct CacheCancellationTests {
-    /// Runs `body` in a task, cancels it once `ready` holds (checked every 20 ms, for at most ten minutes), and says
-    /// how long the task took to end after the cancellation and what it threw. Waiting for a state rather than a
-    /// fixed delay keeps the tests meaningful on a loaded machine: while the suite's synchronous tests wait for
-    /// the processes they run, they hold the cooperative pool's threads (two on two cores), and async tasks such
-    /// as `body` may not start for a minute or more.
-    static func cancelled(
-        when ready: @escaping @Sendable () -> Bool, _ body: @escaping @Sendable () async throws -> Void
-    ) async throws -> (elapsed: Duration, error: (any Error)?) {
-        let task = Task { try await body() }
-        let deadline = ContinuousClock.now + .seconds(600)
-        while !ready() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        let cancelledAt = ContinuousClock.now
-        task.cancel()
-        let result = await task.result
-        let elapsed = ContinuousClock.now - cancelledAt
-        if case .failure(let error) = result { return (elapsed, error) }
-        return (elapsed, nil)
-    }
-
     @Test("a cancelled sync against a server that always answers 5xx stops within moments")
     func cancelledSync() async throws {
         let server = try TestServer()
@@ -44,7 +25,7 @@ struct CacheCancellationTests {
         try await client.authenticate()
         let synchronizer = Synchronizer(
             client: client, layout: CacheLayout(root: folder, server: address), jobs: 2, onEvent: { _ in })
-        let outcome = try await Self.cancelled(when: { client.statistics.retries > 0 }) {
+        let outcome = try await Cancellation.cancel(when: { client.statistics.retries > 0 }) {
             _ = try await synchronizer.syncTask(1)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
@@ -66,7 +47,7 @@ struct CacheCancellationTests {
         let held = try await TaskLock.acquire(url)
         // Cancelled once the wait is under way (300 ms in), not before it starts.
         let waitStarted = ContinuousClock.now
-        let outcome = try await Self.cancelled(when: { ContinuousClock.now - waitStarted > .milliseconds(300) }) {
+        let outcome = try await Cancellation.cancel(when: { ContinuousClock.now - waitStarted > .milliseconds(300) }) {
             _ = try await TaskLock.acquire(url, waitingFor: 3600)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")

@@ -29,12 +29,7 @@ struct DurabilityTests {
         process.arguments =
             ["-f", "-qq", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log.path,
              CLI.executable.path] + arguments
-        var environment = ProcessInfo.processInfo.environment.filter { ["PATH"].contains($0.key) }
-        environment["HOME"] = home.path
-        environment["XDG_CACHE_HOME"] = home.appendingPathComponent("xdg-cache").path
-        environment["CVAT_ACCESS_TOKEN"] = TestServer.adminToken
-        environment.merge(CLI.sanitizerEnvironment) { own, _ in own }
-        process.environment = environment
+        process.environment = CLI.environment(home: home, adding: ["CVAT_ACCESS_TOKEN": TestServer.adminToken])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -33,14 +33,7 @@ struct KillTests {
     }
 
     var environment: [String: String] {
-        var env = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path,
-            "XDG_CACHE_HOME": home.appendingPathComponent("xdg-cache").path,
-            "XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
-            "CVAT_ACCESS_TOKEN": TestServer.adminToken,
-        ]
-        env.merge(CLI.sanitizerEnvironment) { own, _ in own }
-        return env
+        CLI.environment(home: home, adding: ["CVAT_ACCESS_TOKEN": TestServer.adminToken])
     }
 
     func run(_ arguments: [String]) throws -> CLI.Result {

@@ -20,25 +20,6 @@ struct HTTPCancellationTests {
             credentialHeaders: [HTTPHeader("Authorization", "Bearer \(TestServer.adminToken)")])
     }
 
-    /// Runs `body` in a task, cancels it once `ready` holds (checked every 20 ms, for at most ten minutes), and says
-    /// how long the task took to end after the cancellation and what it threw. Waiting for a state rather than a
-    /// fixed delay keeps the tests meaningful on a loaded machine: while the suite's synchronous tests wait for
-    /// the processes they run, they hold the cooperative pool's threads (two on two cores), and async tasks such
-    /// as `body` may not start for a minute or more.
-    func cancelled(
-        when ready: @escaping @Sendable () -> Bool, _ body: @escaping @Sendable () async throws -> Void
-    ) async throws -> (elapsed: Duration, error: (any Error)?) {
-        let task = Task { try await body() }
-        let deadline = ContinuousClock.now + .seconds(600)
-        while !ready() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        let cancelledAt = ContinuousClock.now
-        task.cancel()
-        let result = await task.result
-        let elapsed = ContinuousClock.now - cancelledAt
-        if case .failure(let error) = result { return (elapsed, error) }
-        return (elapsed, nil)
-    }
-
     @Test("a cancelled request against a server that always answers 5xx stops retrying at once")
     func cancelledRetries() async throws {
         try server.control("/_test/faults", ["json_5xx_rate": 1.0])
@@ -46,7 +27,7 @@ struct HTTPCancellationTests {
         let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 10_000, baseDelay: 0.05, maxDelay: 0.2))
         defer { client.shutdown() }
         let request = taskRequest
-        let outcome = try await cancelled(when: { client.statistics.requests >= 2 }) {
+        let outcome = try await Cancellation.cancel(when: { client.statistics.requests >= 2 }) {
             _ = try await client.send(request)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
@@ -66,7 +47,7 @@ struct HTTPCancellationTests {
         let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 1))
         defer { client.shutdown() }
         let request = taskRequest
-        let outcome = try await cancelled(when: { client.statistics.requests >= 1 }) {
+        let outcome = try await Cancellation.cancel(when: { client.statistics.requests >= 1 }) {
             _ = try await client.send(request)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")

@@ -36,6 +36,15 @@ public enum CLI {
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], home: URL? = nil, timeout: Double = 120
     ) throws -> Result {
+        try runProcess(
+            executable, arguments, environment: Self.environment(home: home, adding: environment), timeout: timeout,
+            what: "cvat-ds \(arguments.joined(separator: " "))")
+    }
+
+    /// The environment `run` gives cvat-ds: a clean one with HOME and the XDG folders in `home` (a scratch folder
+    /// when nil), `adding` on top, and the sanitizer settings of this run; for tests that start the binary
+    /// themselves (to signal or trace it).
+    public static func environment(home: URL?, adding: [String: String] = [:]) -> [String: String] {
         let scratchHome = home ?? TestPaths.processScratch.appendingPathComponent("home-none")
         var env: [String: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -43,11 +52,9 @@ public enum CLI {
             "XDG_CACHE_HOME": scratchHome.appendingPathComponent("cache").path,
             "XDG_CONFIG_HOME": scratchHome.appendingPathComponent("config").path,
         ]
-        env.merge(environment) { _, new in new }
+        env.merge(adding) { _, new in new }
         env.merge(sanitizerEnvironment) { own, _ in own }
-        return try runProcess(
-            executable, arguments, environment: env, timeout: timeout,
-            what: "cvat-ds \(arguments.joined(separator: " "))")
+        return env
     }
 
     /// Runs a program to completion with stdin closed, collecting stdout and stderr.
