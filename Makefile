@@ -91,7 +91,8 @@ clean:
 ## is never freed), which is not ours to fix and not a crash. The targets are built optimised (-c release keeps
 ## preconditions, bounds and overflow checks; nothing in Sources uses assert) with -sanitize=address plus libFuzzer's
 ## coverage flags: at -Onone the same inputs ran 5 to 20 times slower. The driver is libclang_rt.fuzzer_no_main,
-## because SwiftPM links each target's own @main as `main`.
+## because SwiftPM links each target's own @main as `main`. Swift's own crash backtracer is off (SWIFT_BACKTRACE):
+## under ASan it could hang on a trap instead of letting libFuzzer save the input.
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?=
 FUZZ_TARGETS := fuzz-jpeg fuzz-png fuzz-chunk-zip fuzz-json-models fuzz-mask-rle fuzz-npy fuzz-annotations \
@@ -121,7 +122,7 @@ fuzz: fuzz-build
 	    mkdir -p $(FUZZ_SCRATCH)/corpus/$$target; \
 	    echo "== $$target: $(if $(FUZZ_RUNS),$(FUZZ_RUNS) executions,$(FUZZ_SECONDS) s)"; \
 	    start=$$(date +%s.%N); \
-	    ASAN_OPTIONS=detect_leaks=0 $(FUZZ_BIN)/$$target $(FUZZ_BUDGET) -rss_limit_mb=2048 -timeout=20 \
+	    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ_BIN)/$$target $(FUZZ_BUDGET) -rss_limit_mb=2048 -timeout=20 \
 	        -detect_leaks=0 -print_final_stats=1 -artifact_prefix=Fixtures/fuzz/$$target/ \
 	        $(FUZZ_SCRATCH)/corpus/$$target Fixtures/fuzz/$$target > $(FUZZ_SCRATCH)/$$target.log 2>&1 \
 	        || { tail -40 $(FUZZ_SCRATCH)/$$target.log; echo "fuzz: $$target failed; input saved in Fixtures/fuzz/$$target/"; exit 1; }; \

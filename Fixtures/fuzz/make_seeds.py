@@ -169,6 +169,13 @@ def annotation_seeds() -> None:
         shapes=[shape("skeleton", 2, 3, [], elements=[shape("points", 2, 4, [2, 2]), shape("points", 2, 5, [3, 3]),
                                                       shape("points", 2, 6, [4, 4])])],
         tracks=[track(3, 0, [keyframe("skeleton", 0, []), keyframe("skeleton", 6, [])], elements, track_id=10)]))
+    # Keyframes at the ends of Int and far before frame 0 (interpolation trapped or ran out of memory on such).
+    save("fuzz-annotations", "track-extreme-frames.json", annotations(tracks=[
+        track(1, -(1 << 63), [keyframe("rectangle", -(1 << 63), [0, 0, 2, 2]),
+                              keyframe("rectangle", (1 << 63) - 1, [4, 4, 6, 6])]),
+        track(2, -400000000, [keyframe("polygon", -400000000, [0, 0, 4, 0, 2, 3]),
+                              keyframe("polygon", 3, [1, 1, 5, 1, 3, 4])]),
+    ]))
     # Tracks of every interpolated kind across a deleted-frame pattern, one ending outside, one starting late.
     save("fuzz-annotations", "tracks-mixed.json", annotations(tracks=[
         track(1, 0, [keyframe("rectangle", 0, [0, 0, 4, 4], rotation=350), keyframe("rectangle", 8, [8, 6, 14, 11],
