@@ -55,6 +55,11 @@ public enum ManifestMerge {
         var byIndex: [Int: SlicePart] = [:]
         for part in slices {
             let slice = part.slice
+            // A hand-edited or damaged manifest may say anything here; `--shard I/N` writes 0 <= I < N.
+            guard count > 0, (0..<count).contains(slice.index) else {
+                throw ExportError(
+                    .data, "\(part.folder.path) says it is slice \(slice.index)/\(count), which no --shard I/N writes")
+            }
             if let earlier = byIndex[slice.index] {
                 throw ExportError(
                     .data,
@@ -62,13 +67,17 @@ public enum ManifestMerge {
             }
             byIndex[slice.index] = part
         }
-        let missing = (0..<count).filter { byIndex[$0] == nil }
+        // Named up to 10 (a damaged manifest's N may be huge; the scan stops after the 10th).
+        let missingCount = count - byIndex.count
+        let missing = Array((0..<count).lazy.filter { byIndex[$0] == nil }.prefix(10))
         guard missing.isEmpty else {
+            let more = missingCount > missing.count ? " and \(missingCount - missing.count) more" : ""
+            let plural = missingCount > 1
             throw ExportError(
                 .data,
-                "slice\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) "
-                    + "of \(total) samples \(missing.count > 1 ? "are" : "is") missing: no part folder given holds "
-                    + "\(missing.count > 1 ? "them" : "it")")
+                "slice\(plural ? "s" : "") \(missing.map { "\($0)/\(count)" }.joined(separator: ", "))\(more) of "
+                    + "\(total) samples \(plural ? "are" : "is") missing: no part folder given holds "
+                    + "\(plural ? "them" : "it")")
         }
         let outputFolder = output.standardizedFileURL
         let manifestURL = outputFolder.appendingPathComponent("manifest.json")
