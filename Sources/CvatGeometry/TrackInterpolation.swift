@@ -246,7 +246,9 @@ public enum TrackInterpolation {
         if !finished, let last = previous, !last.outside || includeOutside, last.frame < endFrame,
             last.frame + 1 < endFrame
         {
-            for frame in max(last.frame + 1, window.lowerBound)..<endFrame {
+            // Up to the window's end, not endFrame: a track starting past the task's end has an empty window
+            // whose lower bound exceeds endFrame (fuzz-annotations crash-de012329...).
+            for frame in max(last.frame + 1, window.lowerBound)..<window.upperBound {
                 generated.append(copy(of: last, frame: frame))
             }
         }

@@ -42,6 +42,16 @@ struct InterpolationFuzzRegressionTests {
         }
     }
 
+    @Test("a track that starts past the task's end has no shapes, whatever its keyframes")
+    func trackStartingPastTheEnd() throws {
+        // crash-de012329...: track frame 9223372036854775800, one keyframe at -9223372036854775807, a task of 1
+        // frame: copying the last keyframe to the end of the task made a range from 9223372036854775800 to 1.
+        let track = Self.rectangleTrack([-9_223_372_036_854_775_807], startFrame: 9_223_372_036_854_775_800)
+        #expect(try TrackInterpolation.visibleShapes(track: track, endFrame: 1).isEmpty)
+        let late = Self.rectangleTrack([2], startFrame: 30)
+        #expect(try TrackInterpolation.visibleShapes(track: late, endFrame: 20).isEmpty)
+    }
+
     @Test("a mismatch between keyframes is reported whether or not the frames between them lie in the task")
     func errorsDoNotDependOnTheWindow() throws {
         // Frames 19...99 lie between the keyframes, only 19 is not past the task's end: the odd polygon is an error.
