@@ -117,7 +117,7 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	@set -o pipefail; \
-	summary=$$(printf "%-18s %12s %9s %9s %8s\n" target executions seconds "execs/s" corpus); \
+	summary=$$(printf "%-18s %12s %9s %9s %8s\n" target executions seconds "execs/s" "new"); \
 	for target in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_SCRATCH)/corpus/$$target; \
 	    echo "== $$target: $(if $(FUZZ_RUNS),$(FUZZ_RUNS) executions,$(FUZZ_SECONDS) s)"; \
@@ -128,12 +128,12 @@ fuzz: fuzz-build
 	        || { tail -40 $(FUZZ_SCRATCH)/$$target.log; echo "fuzz: $$target failed; input saved in Fixtures/fuzz/$$target/"; exit 1; }; \
 	    seconds=$$(awk "BEGIN { print $$(date +%s.%N) - $$start }"); \
 	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_SCRATCH)/$$target.log); \
-	    corpus=$$(ls $(FUZZ_SCRATCH)/corpus/$$target | wc -l); \
-	    line=$$(awk -v t=$$target -v r=$$runs -v s=$$seconds -v c=$$corpus \
+	    added=$$(sed -n 's/^stat::new_units_added: *//p' $(FUZZ_SCRATCH)/$$target.log); \
+	    line=$$(awk -v t=$$target -v r=$$runs -v s=$$seconds -v c=$$added \
 	        'BEGIN { printf "%-18s %12d %9.1f %9.0f %8d", t, r, s, r / s, c }'); \
 	    echo "$$line"; summary="$$summary"$$'\n'"$$line"; \
 	done; \
-	echo "== fuzzing summary ($(if $(FUZZ_RUNS),FUZZ_RUNS=$(FUZZ_RUNS),FUZZ_SECONDS=$(FUZZ_SECONDS)); corpus: new inputs kept)"; \
+	echo "== fuzzing summary ($(if $(FUZZ_RUNS),FUZZ_RUNS=$(FUZZ_RUNS),FUZZ_SECONDS=$(FUZZ_SECONDS)); new: inputs that added coverage)"; \
 	echo "$$summary" | tee $(FUZZ_SCRATCH)/summary.txt
 
 ## test-fuzz: a few seconds of each fuzz target (and a replay of every seed and earlier crash), for make test.

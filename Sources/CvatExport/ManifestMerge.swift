@@ -109,11 +109,19 @@ public enum ManifestMerge {
                 manifest.shards
                 ?? [Manifest.Shard(index: 0, samples: 0..<manifest.samples.count, arrays: manifest.arrays)]
             let base = merged.samples.count
+            // The part's shards must tile its samples in order, as an export writes them; a gap or an overlap
+            // would give the merged manifest shards that do not match its samples (fuzz-manifest crash-f4c06caf...).
+            var partEnd = 0
             for shard in partShards {
-                guard let range = shard.sampleRange, range.upperBound <= manifest.samples.count else {
+                guard let range = shard.sampleRange, range.lowerBound == partEnd,
+                    range.upperBound <= manifest.samples.count
+                else {
                     throw ExportError(
-                        .data, "\(folder.path)/manifest.json: shard \(shard.index) has a bad sample range \(shard.samples)")
+                        .data,
+                        "\(folder.path)/manifest.json: shard \(shard.index) has a bad sample range \(shard.samples) "
+                            + "(the shards before it end at sample \(partEnd) of \(manifest.samples.count))")
                 }
+                partEnd = range.upperBound
                 var arrays: [String: Manifest.ArrayEntry] = [:]
                 for (name, entry) in shard.arrays {
                     let file = folder.appendingPathComponent(entry.file)
@@ -131,6 +139,12 @@ public enum ManifestMerge {
                     Manifest.Shard(
                         index: shards.count, samples: (base + range.lowerBound)..<(base + range.upperBound),
                         arrays: arrays))
+            }
+            guard partEnd == manifest.samples.count else {
+                throw ExportError(
+                    .data,
+                    "\(folder.path)/manifest.json: its shards hold samples 0..<\(partEnd), but it lists "
+                        + "\(manifest.samples.count)")
             }
             merged.samples += manifest.samples
             merged.skipped += manifest.skipped

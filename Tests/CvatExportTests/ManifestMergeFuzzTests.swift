@@ -39,6 +39,26 @@ struct ManifestMergeFuzzTests {
         #expect(error?.message.contains("no --shard I/N writes") == true, "\(String(describing: error))")
     }
 
+    @Test("a part whose shards leave a gap or overlap is refused", arguments: [
+        [0..<1, 2..<2], [0..<2, 1..<2], [0..<1],
+    ])
+    func shardsThatDoNotTile(_ ranges: [Range<Int>]) throws {
+        // crash-f4c06caf...: shards [0, 1] and [2, 2] of a 2-sample part made a merged manifest whose last shard
+        // started past the end of the one before.
+        let dir = try TestPaths.makeTemporaryDirectory("cvat-merge-fuzz")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("part")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var part = Self.part(index: 0, count: 1, samples: 0..<2, total: 2)
+        part.shards = ranges.enumerated().map { Manifest.Shard(index: $0, samples: $1, arrays: [:]) }
+        try part.write(to: folder.appendingPathComponent("manifest.json"))
+        let error = #expect(throws: ExportError.self) {
+            _ = try ManifestMerge.merge(parts: [folder], into: dir.appendingPathComponent("merged"), force: true)
+        }
+        let message = error?.message ?? ""
+        #expect(message.contains("bad sample range") || message.contains("its shards hold samples"), "\(message)")
+    }
+
     @Test("a slice of a trillion names the first missing ones and counts the rest")
     func hugeSliceCount() throws {
         let dir = try TestPaths.makeTemporaryDirectory("cvat-merge-fuzz")
