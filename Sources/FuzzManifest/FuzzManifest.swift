@@ -75,6 +75,8 @@ let prepared: Void = {
     do {
         try? FileManager.default.removeItem(atPath: root)
         for folder in [dataFolder] + partFolders { try writeArrays(into: folder) }
+        // libFuzzer ends the process with exit(); the folders are a few kilobytes of /dev/shm per run.
+        atexit { try? FileManager.default.removeItem(atPath: root) }
     } catch {
         fatalError("cannot prepare \(root): \(error)")
     }
