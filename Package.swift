@@ -98,6 +98,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "fuzz-npy", dependencies: ["CvatTensors", "FuzzSupport"], path: "Sources/FuzzNPY", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-annotations", dependencies: ["CvatAPI", "CvatGeometry", "CvatTargets", "FuzzSupport"],
+            path: "Sources/FuzzAnnotations", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-manifest", dependencies: ["CvatTensors", "CvatPreview", "CvatExport", "FuzzSupport"],
+            path: "Sources/FuzzManifest", swiftSettings: swiftSettings),
 
         .target(name: "CvatTestSupport", path: "Tests/CvatTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),

@@ -27,10 +27,12 @@ public final class ChunkArchive: Sendable {
         var deflated: Bool
     }
 
-    /// The chunk file's path, as given.
+    /// The chunk file's path, as given (for a chunk read from memory, the name it was given).
     public let path: String
     private let bytes: Data
     private let members: [Member]
+    /// Read from memory rather than mapped from `path`: ZIPFoundation is then handed the bytes, not the path.
+    private let inMemory: Bool
 
     /// Opens and structurally checks the chunk at `path`.
     /// - Throws: `ChunkArchiveError` naming the file, and the member when one is at fault.
@@ -43,6 +45,16 @@ public final class ChunkArchive: Sendable {
             throw ChunkArchiveError(.unreadable, path: path, detail: "cannot read the file (\(error))")
         }
         members = try ZipDirectory.parse(bytes, path: path)
+        inMemory = false
+    }
+
+    /// Checks a chunk held in memory, as `init(path:)` checks a file; `name` stands for the path in messages.
+    /// The fuzzer reads every input this way, without a file per input.
+    package init(data: Data, name: String) throws(ChunkArchiveError) {
+        path = name
+        bytes = data
+        members = try ZipDirectory.parse(data, path: name)
+        inMemory = true
     }
 
     /// Number of members (frames) in the chunk.
@@ -80,21 +92,20 @@ public final class ChunkArchive: Sendable {
     /// members checksummed in place in the mapping with zlib, deflated ones inflated through ZIPFoundation).
     /// Throws the first problem found.
     public static func validate(path: String) throws(ChunkArchiveError) {
-        let archive = try ChunkArchive(path: path)
-        let zip: Archive
-        do {
-            zip = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw ChunkArchiveError(.corrupt, path: path, detail: "ZIPFoundation cannot open it (\(error))")
-        }
+        try ChunkArchive(path: path).validate()
+    }
+
+    /// `validate(path:)` of this archive's bytes.
+    package func validate() throws(ChunkArchiveError) {
+        let zip = try openWithZIPFoundation()
         let entries = Array(zip)
-        guard entries.count == archive.count else {
+        guard entries.count == count else {
             throw ChunkArchiveError(
                 .corrupt, path: path,
-                detail: "ZIPFoundation lists \(entries.count) members, the central directory \(archive.count)")
+                detail: "ZIPFoundation lists \(entries.count) members, the central directory \(count)")
         }
         for (index, entry) in entries.enumerated() {
-            let m = archive.members[index]
+            let m = members[index]
             guard entry.path == m.name, entry.type == .file else {
                 throw ChunkArchiveError(
                     .corrupt, path: path, member: m.name,
@@ -114,8 +125,8 @@ public final class ChunkArchive: Sendable {
                 // Stored (how CVAT writes chunks): the bytes are a bounds-checked slice of the mapping, checksummed
                 // with zlib's crc32 (table-driven, several times faster than ZIPFoundation's byte-at-a-time Swift
                 // CRC, which was half of a cold sync's CPU).
-                let start = archive.bytes.startIndex + m.dataOffset
-                let data = archive.bytes[start..<(start + m.compressedSize)]
+                let start = bytes.startIndex + m.dataOffset
+                let data = bytes[start..<(start + m.compressedSize)]
                 total = data.count
                 crc = data.withUnsafeBytes { Self.crc32(of: $0) }
             }
@@ -154,14 +165,19 @@ public final class ChunkArchive: Sendable {
         }
     }
 
-    private func inflate(_ index: Int) throws(ChunkArchiveError) -> Data {
-        let m = members[index]
-        let zip: Archive
+    /// ZIPFoundation's reader over the same bytes: the file again, or the bytes in memory.
+    private func openWithZIPFoundation() throws(ChunkArchiveError) -> Archive {
         do {
-            zip = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+            if inMemory { return try Archive(data: bytes, accessMode: .read) }
+            return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
             throw ChunkArchiveError(.corrupt, path: path, detail: "ZIPFoundation cannot open it (\(error))")
         }
+    }
+
+    private func inflate(_ index: Int) throws(ChunkArchiveError) -> Data {
+        let m = members[index]
+        let zip = try openWithZIPFoundation()
         guard let entry = zip.enumerated().first(where: { $0.offset == index })?.element, entry.path == m.name else {
             throw ChunkArchiveError(.corrupt, path: path, member: m.name, detail: "ZIPFoundation cannot find it")
         }

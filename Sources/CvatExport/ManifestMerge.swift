@@ -55,6 +55,11 @@ public enum ManifestMerge {
         var byIndex: [Int: SlicePart] = [:]
         for part in slices {
             let slice = part.slice
+            // A hand-edited or damaged manifest may say anything here; `--shard I/N` writes 0 <= I < N.
+            guard count > 0, (0..<count).contains(slice.index) else {
+                throw ExportError(
+                    .data, "\(part.folder.path) says it is slice \(slice.index)/\(count), which no --shard I/N writes")
+            }
             if let earlier = byIndex[slice.index] {
                 throw ExportError(
                     .data,
@@ -62,13 +67,17 @@ public enum ManifestMerge {
             }
             byIndex[slice.index] = part
         }
-        let missing = (0..<count).filter { byIndex[$0] == nil }
+        // Named up to 10 (a damaged manifest's N may be huge; the scan stops after the 10th).
+        let missingCount = count - byIndex.count
+        let missing = Array((0..<count).lazy.filter { byIndex[$0] == nil }.prefix(10))
         guard missing.isEmpty else {
+            let more = missingCount > missing.count ? " and \(missingCount - missing.count) more" : ""
+            let plural = missingCount > 1
             throw ExportError(
                 .data,
-                "slice\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) "
-                    + "of \(total) samples \(missing.count > 1 ? "are" : "is") missing: no part folder given holds "
-                    + "\(missing.count > 1 ? "them" : "it")")
+                "slice\(plural ? "s" : "") \(missing.map { "\($0)/\(count)" }.joined(separator: ", "))\(more) of "
+                    + "\(total) samples \(plural ? "are" : "is") missing: no part folder given holds "
+                    + "\(plural ? "them" : "it")")
         }
         let outputFolder = output.standardizedFileURL
         let manifestURL = outputFolder.appendingPathComponent("manifest.json")
@@ -103,11 +112,19 @@ public enum ManifestMerge {
                         index: 0, samples: 0..<manifest.samples.count, arrays: manifest.arrays, files: manifest.files)
                 ]
             let base = merged.samples.count
+            // The part's shards must tile its samples in order, as an export writes them; a gap or an overlap
+            // would give the merged manifest shards that do not match its samples (fuzz-manifest crash-f4c06caf...).
+            var partEnd = 0
             for shard in partShards {
-                guard let range = shard.sampleRange, range.upperBound <= manifest.samples.count else {
+                guard let range = shard.sampleRange, range.lowerBound == partEnd,
+                    range.upperBound <= manifest.samples.count
+                else {
                     throw ExportError(
-                        .data, "\(folder.path)/manifest.json: shard \(shard.index) has a bad sample range \(shard.samples)")
+                        .data,
+                        "\(folder.path)/manifest.json: shard \(shard.index) has a bad sample range \(shard.samples) "
+                            + "(the shards before it end at sample \(partEnd) of \(manifest.samples.count))")
                 }
+                partEnd = range.upperBound
                 var arrays: [String: Manifest.ArrayEntry] = [:]
                 for (name, entry) in shard.arrays {
                     let file = folder.appendingPathComponent(entry.file)
@@ -138,6 +155,12 @@ public enum ManifestMerge {
                     Manifest.Shard(
                         index: shards.count, samples: (base + range.lowerBound)..<(base + range.upperBound),
                         arrays: arrays, files: files))
+            }
+            guard partEnd == manifest.samples.count else {
+                throw ExportError(
+                    .data,
+                    "\(folder.path)/manifest.json: its shards hold samples 0..<\(partEnd), but it lists "
+                        + "\(manifest.samples.count)")
             }
             merged.samples += manifest.samples
             merged.skipped += manifest.skipped

@@ -5,9 +5,9 @@ extension TrackInterpolation {
     /// arc length, interpolate every matched pair, then thin runs of points that collapsed together. A polygon
     /// is closed (first point appended) for the computation and the last point is dropped afterwards.
     static func polyshapeInterpolation(
-        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int
+        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int, within window: Range<Int>
     ) throws(TrackInterpolationError) -> [InterpolatedShape] {
-        guard shape0.frame + 1 < shape1.frame else { return [] }
+        guard framesLieBetween(shape0, shape1) else { return [] }
         var left = shape0.points
         var right = shape1.points
         guard left.count % 2 == 0 else { throw .malformedPoints(trackID: trackID, frame: shape0.frame) }
@@ -22,7 +22,7 @@ extension TrackInterpolation {
 
         let position = PolyshapePosition(left: left, right: right)
         var shapes: [InterpolatedShape] = []
-        for frame in (shape0.frame + 1)..<shape1.frame {
+        for frame in frames(between: shape0, shape1, within: window) {
             var points = position.interpolate(offset: offset(frame, shape0, shape1))
             if isPolygon { points.removeLast(min(2, points.count)) }
             shapes.append(copy(of: shape0, frame: frame, points: points))

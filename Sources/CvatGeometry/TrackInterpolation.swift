@@ -171,7 +171,8 @@ public struct TrackInterpolationError: KindedError, Sendable, Hashable {
 /// difference: the server cannot interpolate mask tracks (it raises), so a mask is held unchanged from the
 /// previous keyframe, as CVAT's own UI shows it.
 public enum TrackInterpolation {
-    /// The shapes of one track on the frames `track.startFrame ..< endFrame`, with skeleton elements attached.
+    /// The shapes of one track on the frames `track.startFrame ..< endFrame` (none before frame 0, where no task
+    /// has frames), with skeleton elements attached.
     ///
     /// With `includeOutside == false` (what exporters use) outside copies are skipped but outside *keyframes*
     /// are kept and flagged, and a skeleton frame whose elements are all outside is dropped. Keyframes on
@@ -226,6 +227,11 @@ public enum TrackInterpolation {
             .sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }
             .map(\.element)
 
+        // Only frames in the window survive the filter below, so only those are generated: a keyframe far beyond
+        // the task (or far before frame 0) in a corrupt or hostile annotations file would otherwise cost a shape
+        // per frame in between, billions of them. A task's frames start at 0.
+        let first = max(track.startFrame, 0)
+        let window = first..<max(first, endFrame)
         var generated: [InterpolatedShape] = []
         var previous: InterpolatedShape?
         var finished = false
@@ -238,7 +244,7 @@ public enum TrackInterpolation {
             if let prev = previous, endFrame <= current.frame {
                 // The track ends inside prev→current: interpolate, keep what is before endFrame, stop. The server
                 // neither gates this on prev being visible nor propagates attributes here.
-                generated += try between(prev, current, trackID: track.id, dimension: dimension)
+                generated += try between(prev, current, trackID: track.id, dimension: dimension, within: window)
                     .filter { $0.frame < endFrame }
                 finished = true
                 break
@@ -253,19 +259,24 @@ public enum TrackInterpolation {
                     current.attributes.append(attribute)
                 }
                 if !prev.outside || includeOutside {
-                    generated += try between(prev, current, trackID: track.id, dimension: dimension)
+                    generated += try between(prev, current, trackID: track.id, dimension: dimension, within: window)
                 }
             }
             generated.append(current)
             previous = current
         }
-        if !finished, let last = previous, !last.outside || includeOutside, last.frame + 1 < endFrame {
-            for frame in (last.frame + 1)..<endFrame { generated.append(copy(of: last, frame: frame)) }
+        if !finished, let last = previous, !last.outside || includeOutside, last.frame < endFrame,
+            last.frame + 1 < endFrame
+        {
+            // Up to the window's end, not endFrame: a track starting past the task's end has an empty window
+            // whose lower bound exceeds endFrame (fuzz-annotations crash-de012329...).
+            for frame in max(last.frame + 1, window.lowerBound)..<window.upperBound {
+                generated.append(copy(of: last, frame: frame))
+            }
         }
 
         return generated.filter { shape in
-            !deletedFrames.contains(shape.frame)
-                && track.startFrame <= shape.frame && shape.frame < endFrame
+            !deletedFrames.contains(shape.frame) && window.contains(shape.frame)
                 && (shape.keyframe || !shape.outside || includeOutside)
                 && (includedFrames?.contains(shape.frame) ?? true)
         }
@@ -290,59 +301,85 @@ public enum TrackInterpolation {
         return copied
     }
 
-    /// `interpolate(shape0, shape1)`: the shapes strictly between two keyframes.
+    /// `interpolate(shape0, shape1)`: the shapes strictly between two keyframes, on the frames in `window` only.
+    /// Whether it throws does not depend on `window`: the server checks the keyframes whenever a frame lies
+    /// between them.
     static func between(
-        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int, dimension: TrackDimension
+        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int, dimension: TrackDimension,
+        within window: Range<Int>
     ) throws(TrackInterpolationError) -> [InterpolatedShape] {
         guard shape0.type == shape1.type else {
             throw .typeMismatch(trackID: trackID, frame: shape1.frame, from: shape0.type, to: shape1.type)
         }
         if dimension == .threeD {
-            return try simple3DInterpolation(shape0, shape1, trackID: trackID)
+            return try simple3DInterpolation(shape0, shape1, trackID: trackID, within: window)
         }
         switch shape0.type {
         case .rectangle, .cuboid, .ellipse, .skeleton:
-            return try simpleInterpolation(shape0, shape1, trackID: trackID)
+            return try simpleInterpolation(shape0, shape1, trackID: trackID, within: window)
         case .points:
             if shape0.points.count == 2 && shape1.points.count == 2 {
-                return try simpleInterpolation(shape0, shape1, trackID: trackID)
+                return try simpleInterpolation(shape0, shape1, trackID: trackID, within: window)
             }
-            return hold(shape0, until: shape1.frame)
+            return hold(shape0, until: shape1, within: window)
         case .polygon, .polyline:
-            return try polyshapeInterpolation(shape0, shape1, trackID: trackID)
+            return try polyshapeInterpolation(shape0, shape1, trackID: trackID, within: window)
         case .mask:
             // The server raises NotImplementedError here; hold the mask like the UI does.
-            return hold(shape0, until: shape1.frame)
+            return hold(shape0, until: shape1, within: window)
         }
     }
 
-    /// Copies of `shape0` on every frame before `frame` (points with several points, masks).
-    private static func hold(_ shape0: InterpolatedShape, until frame: Int) -> [InterpolatedShape] {
-        guard shape0.frame + 1 < frame else { return [] }
-        return ((shape0.frame + 1)..<frame).map { copy(of: shape0, frame: $0) }
+    /// Copies of `shape0` on every frame before `shape1`'s in `window` (points with several points, masks).
+    private static func hold(
+        _ shape0: InterpolatedShape, until shape1: InterpolatedShape, within window: Range<Int>
+    ) -> [InterpolatedShape] {
+        frames(between: shape0, shape1, within: window).map { copy(of: shape0, frame: $0) }
     }
 
-    /// `(frame - frame0) / distance`, Python's true division of two ints (exact operands, one rounding).
+    /// Whether any frame lies strictly between the two keyframes (`frame0 + 1 < frame1`, without overflowing).
+    static func framesLieBetween(_ shape0: InterpolatedShape, _ shape1: InterpolatedShape) -> Bool {
+        shape0.frame < shape1.frame && shape0.frame + 1 < shape1.frame
+    }
+
+    /// The frames strictly between the two keyframes that lie in `window`.
+    static func frames(
+        between shape0: InterpolatedShape, _ shape1: InterpolatedShape, within window: Range<Int>
+    ) -> Range<Int> {
+        guard framesLieBetween(shape0, shape1) else { return 0..<0 }
+        let lower = max(shape0.frame + 1, window.lowerBound)
+        let upper = min(shape1.frame, window.upperBound)
+        return lower < upper ? lower..<upper : 0..<0
+    }
+
+    /// `(frame - frame0) / distance`, Python's true division of two ints (exact operands, one rounding). Frame
+    /// numbers so far apart that the differences overflow (only a corrupt file has them) are divided as doubles.
     @inline(__always)
     static func offset(_ frame: Int, _ shape0: InterpolatedShape, _ shape1: InterpolatedShape) -> Double {
-        Double(frame - shape0.frame) / Double(shape1.frame - shape0.frame)
+        let (numerator, o1) = frame.subtractingReportingOverflow(shape0.frame)
+        let (distance, o2) = shape1.frame.subtractingReportingOverflow(shape0.frame)
+        guard !o1 && !o2 else {
+            return (Double(frame) - Double(shape0.frame)) / (Double(shape1.frame) - Double(shape0.frame))
+        }
+        return Double(numerator) / Double(distance)
     }
 
     /// `simple_interpolation`: points `p0 + (p1 - p0) * t` per coordinate and rotation along the shorter arc.
     static func simpleInterpolation(
-        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int
+        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int, within window: Range<Int>
     ) throws(TrackInterpolationError) -> [InterpolatedShape] {
         guard shape0.points.count == shape1.points.count else {
             throw .malformedPoints(trackID: trackID, frame: shape1.frame)
         }
-        guard shape0.frame + 1 < shape1.frame else { return [] }
+        let frames = frames(between: shape0, shape1, within: window)
+        guard !frames.isEmpty else { return [] }
         let p0 = shape0.points
         var diff = [Double](repeating: 0, count: p0.count)
         for i in p0.indices { diff[i] = shape1.points[i] - p0[i] }
         let angleDiff = findAngleDiff(shape1.rotation, shape0.rotation)
         var shapes: [InterpolatedShape] = []
-        shapes.reserveCapacity(shape1.frame - shape0.frame - 1)
-        for frame in (shape0.frame + 1)..<shape1.frame {
+        shapes.reserveCapacity(frames.count)
+        for frame in frames {
             let t = offset(frame, shape0, shape1)
             let rotation = pythonModulo(shape0.rotation + angleDiff * t + 360, 360)
             var points = [Double](repeating: 0, count: p0.count)
@@ -355,12 +392,12 @@ public enum TrackInterpolation {
     /// `simple_3d_interpolation`: like the simple one, then the three angles at `points[3...5]` (radians)
     /// interpolated in degrees along the shorter arc and mapped back to (-π, π].
     static func simple3DInterpolation(
-        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int
+        _ shape0: InterpolatedShape, _ shape1: InterpolatedShape, trackID: Int, within window: Range<Int>
     ) throws(TrackInterpolationError) -> [InterpolatedShape] {
-        var shapes = try simpleInterpolation(shape0, shape1, trackID: trackID)
+        var shapes = try simpleInterpolation(shape0, shape1, trackID: trackID, within: window)
         // Python: angles = shape0["points"][3:6] + shape1["points"][3:6]
         let angles = Array(shape0.points.dropFirst(3).prefix(3)) + Array(shape1.points.dropFirst(3).prefix(3))
-        guard !shapes.isEmpty, !angles.isEmpty else { return shapes }
+        guard framesLieBetween(shape0, shape1), !angles.isEmpty else { return shapes }
         // Python reads angles[i + 3] for i < 3: anything but three angles per keyframe is an IndexError.
         guard angles.count == 6 else { throw .malformedPoints(trackID: trackID, frame: shape1.frame) }
         let twoPi = Double.pi * 2

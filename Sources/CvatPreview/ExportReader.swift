@@ -91,7 +91,12 @@ package struct ExportReader {
             for i in 0..<count {
                 let s = Array(flat[(3 * i)..<(3 * i + 3)])
                 let channels = channelsFirst ? s[0] : s[2]
-                guard channels == 3, s.allSatisfy({ $0 > 0 }), s.reduce(1, *) == offsets[i + 1] - offsets[i] else {
+                // A damaged image_shapes.npy may hold sizes whose product overflows: malformed, not a trap.
+                let (plane, overflowed) = s[0].multipliedReportingOverflow(by: s[1])
+                let (elements, overflowedAgain) = plane.multipliedReportingOverflow(by: s[2])
+                guard channels == 3, s.allSatisfy({ $0 > 0 }), !overflowed, !overflowedAgain,
+                    elements == offsets[i + 1] - offsets[i]
+                else {
                     throw files.malformed(
                         shapesReader,
                         "image \(i) has shape \(s), which does not match its \(offsets[i + 1] - offsets[i]) elements")

@@ -73,6 +73,12 @@ package struct TargetExtractor: Sendable {
                     reason: "a \(shape.kind.rawValue)\(shape.originPhrase) has malformed points "
                         + "(\(shape.points.count) values)")
             }
+            // Boxes are written as float32: a corner beyond its range (about 3.4e38) would become infinity
+            // (a rectangle at x = 1e300: Fixtures/fuzz/fuzz-annotations/crash-eba35d3b...).
+            guard [box.xmin, box.ymin, box.xmax, box.ymax].allSatisfy({ Float($0).isFinite }) else {
+                throw InvalidFrame(
+                    reason: "a \(shape.kind.rawValue)\(shape.originPhrase) has coordinates beyond float32's range")
+            }
             result.append(BoxedShape(shape: shape, box: box, classIndex: index))
         }
         return result

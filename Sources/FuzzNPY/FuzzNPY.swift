@@ -6,8 +6,12 @@ import FuzzSupport
 /// the file is parsed back as NumPy would and compared.
 ///
 /// Input layout: dtype byte, number of trailing dimensions (0...3), that many dimensions (0...6), a piece size,
-/// then the data bytes (cut to whole rows).
-let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-npy-\(getpid()).npy").path
+/// then the data bytes (cut to whole rows). The piece size also sets the writer's buffer (1...256 bytes, so that
+/// appends both fit and overflow it; exports use 1 MiB, which no input here fills).
+///
+/// The file goes to /dev/shm where there is one: a file per input on a disk was a fifth of an execution.
+let scratchDirectory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+let scratch = scratchDirectory + "/fuzz-npy-\(getpid()).npy"
 
 func fuzzOne(_ input: UnsafeRawBufferPointer) {
     var bytes = Array(input)
@@ -23,7 +27,9 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
 
     defer { unlink(scratch) }
     do {
-        let writer = try NPYWriter(path: scratch, dtype: dtype, trailingShape: trailing, atomic: piece % 2 == 0)
+        let writer = try NPYWriter(
+            path: scratch, dtype: dtype, trailingShape: trailing, atomic: piece % 2 == 0,
+            bufferSize: (piece * 37) % 256 + 1)
         var offset = 0
         while offset < payload.count {
             let end = min(payload.count, offset + piece)
@@ -45,6 +51,8 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
 }
 
 /// A strict reader of format 1.0 headers, as `numpy.lib.format.read_array_header_1_0` accepts them.
+///
+/// Hand-written rather than with Swift Regex, which took most of an execution's time.
 func parse(_ file: [UInt8]) -> (String, Bool, [Int], Int) {
     precondition(file.count >= 10 && file[0..<6].elementsEqual([0x93] + Array("NUMPY".utf8)), "magic")
     precondition(file[6] == 1 && file[7] == 0, "version \(file[6]).\(file[7])")
@@ -52,10 +60,18 @@ func parse(_ file: [UInt8]) -> (String, Bool, [Int], Int) {
     precondition(file.count >= 10 + length, "header runs past the file")
     let header = String(decoding: file[10..<(10 + length)], as: UTF8.self)
     precondition(header.hasSuffix("\n") && header.allSatisfy(\.isASCII), "header must be ASCII ending in newline")
-    guard let descr = header.firstMatch(of: /'descr': '([^']*)'/)?.output.1,
-        let fortran = header.firstMatch(of: /'fortran_order': (True|False)/)?.output.1,
-        let shapeText = header.firstMatch(of: /'shape': \(([0-9, ]*)\)/)?.output.1
-    else { fatalError("unparsable header \(header)") }
+    /// The text between `key` and the first `end` after it.
+    func value(after key: String, upTo end: Character) -> Substring {
+        guard let start = header.range(of: key)?.upperBound, let stop = header[start...].firstIndex(of: end) else {
+            fatalError("no \(key)...\(end) in header \(header)")
+        }
+        return header[start..<stop]
+    }
+    let descr = value(after: "'descr': '", upTo: "'")
+    let fortran = value(after: "'fortran_order': ", upTo: ",")
+    precondition(fortran == "True" || fortran == "False", "fortran_order \(fortran)")
+    let shapeText = value(after: "'shape': (", upTo: ")")
+    precondition(shapeText.allSatisfy { $0.isNumber || $0 == "," || $0 == " " }, "shape (\(shapeText))")
     let shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     if shape.count == 1 { precondition(shapeText.hasSuffix(","), "a 1-tuple needs its comma: (\(shapeText))") }
     return (String(descr), fortran == "True", shape, 10 + length)

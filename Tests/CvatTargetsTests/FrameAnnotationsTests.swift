@@ -1,6 +1,7 @@
 import CvatAPI
 import CvatGeometry
 import CvatTargets
+import Foundation
 import Testing
 
 /// Grouping one task's annotations by frame: what reaches the extractor on each frame, in which order.
@@ -108,5 +109,29 @@ import Testing
             keypointCount: 1)
         let targets = try extractor.targets(tags: [], shapes: shapes, plan: try TargetInputs.plan(4, 4))
         #expect(targets.keypoints == [1, 2, 2])
+    }
+}
+
+/// Inputs fuzz-annotations crashed on (Fixtures/fuzz/fuzz-annotations/crash-*), grouped as an export groups them.
+@Suite("fuzz regressions: annotations")
+struct AnnotationsFuzzRegressionTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz/fuzz-annotations")
+
+    @Test("every saved crash input is grouped by frame, or refused with an error, within a 16-frame task")
+    func savedCrashes() throws {
+        let inputs = try FileManager.default.contentsOfDirectory(at: Self.corpus, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasPrefix("crash-") }
+        #expect(!inputs.isEmpty)
+        for url in inputs {
+            let annotations = try JSONDecoder().decode(Annotations.self, from: Data(contentsOf: url))
+            let context = TrackContext(endFrame: 16, deletedFrames: [3], dimension: .twoD)
+            do {
+                let grouped = try FrameAnnotations(annotations, activeFrames: Set(0..<16), tracks: context)
+                #expect(grouped.shapes.keys.allSatisfy { (0..<16).contains($0) }, "\(url.lastPathComponent)")
+            } catch {
+                #expect(!error.message.isEmpty, "\(url.lastPathComponent)")
+            }
+        }
     }
 }

@@ -90,6 +90,21 @@ import Testing
         #expect(error?.reason == "a rectangle has label id 9, which is not among the labels")
     }
 
+    @Test("a box beyond float32's range makes the frame invalid rather than a row of infinities")
+    func aBoxBeyondFloat32MakesTheFrameInvalid() throws {
+        // Fixtures/fuzz/fuzz-annotations/crash-eba35d3b...: a rectangle at x = 1e300 (finite as a double).
+        let shapes = try TargetInputs.frameShapes([
+            Shape(type: "rectangle", frame: 0, labelID: 1, points: [1e300, 0, 1e300, 2])
+        ])
+        for kind in [TargetKind.bboxes, .masks] {
+            let extractor = try TargetInputs.extractor(kind, shapeTypes: [.rectangle, .polygon])
+            let error = #expect(throws: InvalidFrame.self) {
+                try extractor.targets(tags: [], shapes: shapes, plan: try TargetInputs.plan(4, 4))
+            }
+            #expect(error?.reason == "a rectangle has coordinates beyond float32's range", "\(kind)")
+        }
+    }
+
     // MARK: masks
 
     @Test func masksDrawAPolygonAsPillowAndDecodeAnRLEMask() throws {
