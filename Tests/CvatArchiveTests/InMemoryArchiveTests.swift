@@ -39,7 +39,7 @@ struct InMemoryArchiveTests {
             do { try ChunkArchive.validate(path: path) } catch { fileError = error }
             var memoryError: ChunkArchiveError?
             do { try memory.validate() } catch { memoryError = error }
-            #expect(fileError?.reason == memoryError?.reason, "\(name)")
+            #expect(fileError?.kind == memoryError?.kind, "\(name)")
             #expect(fileError?.description == memoryError?.description, "\(name)")
             #expect((fileError != nil) == (name == "bad-crc.zip"), "\(name): \(String(describing: fileError))")
         }
