@@ -66,10 +66,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: every Swift test (units and end-to-end against the test server), the server's conformance tests, the
+## test: lint, every Swift test (units and end-to-end against the test server), the server's conformance tests, the
 ## Python package's tests (numpy, then torch), a few seconds of each fuzz target, and --shard auto under a real
 ## Slurm (test-slurm).
-test: venv build test-server test-swift test-python test-torch test-fuzz test-slurm
+test: venv build lint test-server test-swift test-python test-torch test-fuzz test-slurm
 
 test-swift:
 	$(SWIFT) build --build-tests
@@ -128,10 +128,12 @@ install: deps
 	.build/release/cvat-ds --generate-completion-script fish > $(FISH_DIR)/cvat-ds.fish
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/cvat-ds, its man pages and bash/zsh/fish completions"
 
-## lint: formatting and style rules of .swift-format (the toolchain's swift-format); `swift format format -i -r
-## Sources Tests Package.swift` fixes most findings. Not part of make test.
+## lint: formatting and style rules of .swift-format (the toolchain's swift-format; `swift format format -i -r
+## Sources Tests Package.swift` fixes most findings), and Fixtures/checks/check_modules.py: Package.swift declares
+## exactly what each target imports, and no module imports one above it (docs/architecture.md). Part of make test.
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	$(PYTHON) Fixtures/checks/check_modules.py
 
 ## test-slurm: cvat-ds export --shard auto as array jobs of a real Slurm on this machine (one node; its own
 ## munged, slurmctld and slurmd, configured in a scratch folder and stopped at the end): arrays 0-3, 1-4 and

@@ -71,7 +71,8 @@ let package = Package(
         .target(
             name: "CvatDSCommands",
             dependencies: [
-                "CvatErrors", "CvatSystem", "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatPreview", "CvatImage",
+                "CvatErrors", "CvatSystem", "CvatHTTP", "CvatAPI", "CvatCache", "CvatExport", "CvatPreview",
+                "CvatImage",
                 "CvatCodecs", "CvatGeometry", "CvatTargets", "CvatTensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -97,7 +98,8 @@ let package = Package(
             name: "fuzz-mask-rle", dependencies: ["CvatGeometry", "FuzzSupport"], path: "Sources/FuzzMaskRLE",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-npy", dependencies: ["CvatTensors", "FuzzSupport"], path: "Sources/FuzzNPY", swiftSettings: swiftSettings),
+            name: "fuzz-npy", dependencies: ["CvatTensors", "FuzzSupport"], path: "Sources/FuzzNPY",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "fuzz-annotations", dependencies: ["CvatAPI", "CvatGeometry", "CvatTargets", "FuzzSupport"],
             path: "Sources/FuzzAnnotations", swiftSettings: swiftSettings),
@@ -106,7 +108,8 @@ let package = Package(
             path: "Sources/FuzzManifest", swiftSettings: swiftSettings),
 
         .target(name: "CvatTestSupport", path: "Tests/CvatTestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CvatAPITests", dependencies: ["CvatAPI", "CvatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatCacheTests", dependencies: ["CvatCache", "CvatAPI", "CvatHTTP", "CvatTestSupport"],
@@ -139,7 +142,8 @@ let package = Package(
             name: "CvatDSCommandsTests",
             dependencies: [
                 "CvatDSCommands", "CvatErrors", "CvatSystem", "CvatHTTP", "CvatAPI", "CvatCache", "CvatArchive",
-                "CvatExport", "CvatCodecs", "CvatImage", "CvatGeometry", "CvatTargets", "CvatTensors", "CvatTestSupport",
+                "CvatExport", "CvatCodecs", "CvatImage", "CvatGeometry", "CvatTargets", "CvatTensors",
+                "CvatTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

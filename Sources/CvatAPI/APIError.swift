@@ -1,6 +1,6 @@
 public import CvatErrors
-import CvatSystem
 public import CvatHTTP
+import CvatSystem
 
 /// What went wrong talking to CVAT, sorted by what the user can do about it.
 public struct APIError: LayerError {

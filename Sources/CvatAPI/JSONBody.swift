@@ -21,7 +21,8 @@ enum JSONBody {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
         } catch let error as DecodingError {
-            throw APIError(.badResponse, "\(what): unexpected JSON from the server (\(DecodingErrorText.describe(error)))")
+            throw APIError(
+                .badResponse, "\(what): unexpected JSON from the server (\(DecodingErrorText.describe(error)))")
         } catch {
             throw APIError(.badResponse, "\(what): unreadable JSON from the server")
         }

@@ -55,7 +55,8 @@ extension CvatClient {
                 throw APIError(
                     .authentication,
                     "\(server) ignored the personal access token while fetching \(what) (401: \(detail))",
-                    advice: "older CVAT servers (2.23, for one) have no personal access tokens; pass --auth USER (password "
+                    advice:
+                        "older CVAT servers (2.23, for one) have no personal access tokens; pass --auth USER (password "
                         + "from PASS or a prompt) instead")
             }
             throw APIError(
@@ -70,7 +71,8 @@ extension CvatClient {
             throw APIError(.badResponse, "\(server) does not speak CVAT's API version 2.0 (406 for \(what))")
         default:
             throw APIError(
-                .badResponse, "\(server) answered \(response.status) \(HTTPStatus.reason(response.status)) for \(what): \(detail)")
+                .badResponse,
+                "\(server) answered \(response.status) \(HTTPStatus.reason(response.status)) for \(what): \(detail)")
         }
     }
 

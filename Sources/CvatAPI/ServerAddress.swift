@@ -50,9 +50,11 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         if !query.isEmpty {
             var allowed = CharacterSet.urlQueryAllowed
             allowed.remove(charactersIn: "&=+?#")
-            result += "?" + query.map { key, value in
-                "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
-            }.joined(separator: "&")
+            result +=
+                "?"
+                + query.map { key, value in
+                    "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+                }.joined(separator: "&")
         }
         return result
     }

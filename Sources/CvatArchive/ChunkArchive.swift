@@ -1,6 +1,6 @@
+internal import CSystemZlib
 public import Foundation
 import ZIPFoundation
-internal import CSystemZlib
 
 /// One CVAT chunk file (a zip of frame images), checked on open and read member by member.
 ///

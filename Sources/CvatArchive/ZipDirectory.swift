@@ -13,12 +13,16 @@ enum ZipDirectory {
     static func parse(_ data: Data, path: String) throws(ChunkArchiveError) -> [ChunkArchive.Member] {
         // Data.withUnsafeBytes is not typed-throws; carry the result out instead.
         let result: Result<[ChunkArchive.Member], ChunkArchiveError> = data.withUnsafeBytes { raw in
-            do throws(ChunkArchiveError) { return .success(try parse(raw, path: path)) } catch { return .failure(error) }
+            do throws(ChunkArchiveError) { return .success(try parse(raw, path: path)) } catch {
+                return .failure(error)
+            }
         }
         return try result.get()
     }
 
-    private static func parse(_ b: UnsafeRawBufferPointer, path: String) throws(ChunkArchiveError) -> [ChunkArchive.Member] {
+    private static func parse(_ b: UnsafeRawBufferPointer, path: String) throws(ChunkArchiveError) -> [ChunkArchive
+        .Member]
+    {
         func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
         func u32(_ o: Int) -> UInt32 {
             UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24
@@ -42,7 +46,8 @@ enum ZipDirectory {
                 throw ChunkArchiveError(
                     .truncated, path: path, detail: "a zip without its central directory (\(size) bytes): cut short")
             }
-            throw ChunkArchiveError(.notAZip, path: path, detail: "not a zip archive (no end-of-central-directory record)")
+            throw ChunkArchiveError(
+                .notAZip, path: path, detail: "not a zip archive (no end-of-central-directory record)")
         }
         let entryCount = u16(eocd + 10)
         let directorySize = Int(u32(eocd + 12))
@@ -51,7 +56,8 @@ enum ZipDirectory {
             throw ChunkArchiveError(.unsupportedFeature, path: path, detail: "ZIP64 archives are not supported")
         }
         guard u16(eocd + 4) == 0, u16(eocd + 6) == 0, u16(eocd + 8) == entryCount else {
-            throw ChunkArchiveError(.unsupportedFeature, path: path, detail: "multi-disk zip archives are not supported")
+            throw ChunkArchiveError(
+                .unsupportedFeature, path: path, detail: "multi-disk zip archives are not supported")
         }
         guard directoryOffset + directorySize <= eocd else {
             throw ChunkArchiveError(
@@ -108,7 +114,8 @@ enum ZipDirectory {
             }
             if unixMode != 0 && unixMode != 0o100000 {
                 throw ChunkArchiveError(
-                    .notARegularFile, path: path, member: name, detail: "a special file (mode \(String(unixMode, radix: 8)))")
+                    .notARegularFile, path: path, member: name,
+                    detail: "a special file (mode \(String(unixMode, radix: 8)))")
             }
             if flags & 1 != 0 {
                 throw ChunkArchiveError(.unsupportedFeature, path: path, member: name, detail: "encrypted")
@@ -141,7 +148,8 @@ enum ZipDirectory {
                     .truncated, path: path, member: name,
                     detail: "its \(compressed) bytes at \(dataOffset) run past the end of the member data")
             }
-            let localName = UnsafeRawBufferPointer(rebasing: b[(localOffset + 30)..<(localOffset + 30 + localNameLength)])
+            let localName = UnsafeRawBufferPointer(
+                rebasing: b[(localOffset + 30)..<(localOffset + 30 + localNameLength)])
             guard localName.elementsEqual(nameBytes) else {
                 throw ChunkArchiveError(
                     .corrupt, path: path, member: name,

@@ -41,7 +41,8 @@ public struct CachedTask: Sendable {
         let model = taskFile.model
         guard FileIO.exists(layout.annotationsJSON(id)) else {
             throw CacheError(
-                .missing, "task \(id) is not fully cached: \(layout.annotationsJSON(id).path) is missing; run cvat-ds sync")
+                .missing,
+                "task \(id) is not fully cached: \(layout.annotationsJSON(id).path) is missing; run cvat-ds sync")
         }
         guard model.isVideo else {
             for number in neededChunks(meta: meta, task: model) where !FileIO.exists(layout.chunk(id, number)) {
@@ -74,7 +75,8 @@ public struct CachedTask: Sendable {
                 return "frame \(frame) (\(layout.videoFrame(id, frame).path)) is missing; run cvat-ds sync --task \(id)"
             }
         case .compressed:
-            for number in neededChunks(meta: meta, task: model) where !FileIO.exists(layout.compressedChunk(id, number)) {
+            for number in neededChunks(meta: meta, task: model) where !FileIO.exists(layout.compressedChunk(id, number))
+            {
                 return "compressed chunk \(number) (\(layout.compressedChunk(id, number).path)) is missing; run "
                     + "cvat-ds sync --task \(id) --video-frames compressed"
             }
@@ -169,7 +171,8 @@ public struct CachedProject: Sendable {
     public static func load(id: Int, layout: CacheLayout) throws(CacheError) -> CachedProject {
         let url = layout.projectJSON(id)
         guard let bytes = FileIO.read(url) else {
-            throw CacheError(.missing, "project \(id) is not cached: \(url.path) is missing; run cvat-ds sync --project \(id)")
+            throw CacheError(
+                .missing, "project \(id) is not cached: \(url.path) is missing; run cvat-ds sync --project \(id)")
         }
         struct File: Decodable {
             var model: ProjectModel
@@ -198,7 +201,8 @@ enum CacheJSON {
 
     static func readTaskFile(_ url: URL, task: Int) throws(CacheError) -> TaskFile {
         guard let bytes = FileIO.read(url) else {
-            throw CacheError(.missing, "task \(task) is not cached: \(url.path) is missing; run cvat-ds sync --task \(task)")
+            throw CacheError(
+                .missing, "task \(task) is not cached: \(url.path) is missing; run cvat-ds sync --task \(task)")
         }
         return try decode(TaskFile.self, bytes, file: url)
     }

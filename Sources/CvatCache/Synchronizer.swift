@@ -95,7 +95,8 @@ public struct Synchronizer: Sendable {
             throw APIError(
                 .notFound,
                 "task \(id) is no longer on \(client.server) (deleted, or this account lost access to it); its "
-                    + "cached copy in \(layout.taskDirectory(id).path) was left as it was; delete that folder to drop it")
+                    + "cached copy in \(layout.taskDirectory(id).path) was left as it was; delete that folder to drop it"
+            )
         }
         let (model, json) = fetched
         if let reason = model.unsupportedReason {
@@ -128,7 +129,8 @@ public struct Synchronizer: Sendable {
             if let reason = model.unsupportedReason {
                 onEvent(.warning("task \(model.id) (\(model.name)) of project \(id) is left out: \(reason)"))
                 // task.json alone (as cvat-sdk writes it too) lets an offline export tell "left out" from "missing".
-                try FileIO.writeAtomically(try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(model.id))
+                try FileIO.writeAtomically(
+                    try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(model.id))
                 let report = TaskSyncReport(
                     id: model.id, name: model.name, outcome: .skipped, updatedDate: model.updatedDate, frames: 0,
                     chunksDownloaded: 0, chunksKept: 0, annotationsFetched: false, reason: reason)
@@ -338,7 +340,9 @@ public struct Synchronizer: Sendable {
                 continue
             }
             if let problem = FrameCheck.problem(url, width: size?.width, height: size?.height) {
-                onEvent(.warning("task \(id): cached frame \(frame) (\(url.path)) is unusable (\(problem)); fetching it again"))
+                onEvent(
+                    .warning(
+                        "task \(id): cached frame \(frame) (\(url.path)) is unusable (\(problem)); fetching it again"))
                 FileIO.remove(url)
                 missing.append(frame)
             }

@@ -39,7 +39,8 @@ enum FrameCheck {
         let readHead = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 24, 0) }
         let readTail = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 12, off_t(size - 12)) }
         guard readHead == 24, readTail == 12 else { return "it cannot be read" }
-        guard head[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], head[12..<16] == [0x49, 0x48, 0x44, 0x52]
+        guard head[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
+            head[12..<16] == [0x49, 0x48, 0x44, 0x52]
         else { return "it is not a PNG" }
         guard tail == [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82] else {
             return "the PNG is truncated (no IEND at its end)"

@@ -19,7 +19,8 @@ public final class JPEGDecoder {
 
     public init(limits: DecodeLimits = DecodeLimits()) throws(CodecError) {
         guard let handle = tjInitDecompress() else {
-            throw CodecError(.libraryFailure, format: "JPEG", detail: "tjInitDecompress failed: \(Self.globalMessage())")
+            throw CodecError(
+                .libraryFailure, format: "JPEG", detail: "tjInitDecompress failed: \(Self.globalMessage())")
         }
         self.handle = handle
         self.limits = limits

@@ -16,7 +16,8 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(
         name: [.customLong("org"), .customLong("organization")],
-        help: ArgumentHelp("Organization slug for listing a project's tasks (sent as X-Organization).", valueName: "SLUG"))
+        help: ArgumentHelp(
+            "Organization slug for listing a project's tasks (sent as X-Organization).", valueName: "SLUG"))
     var organization: String?
 
     @Option(

@@ -3,8 +3,8 @@ import CvatAPI
 import CvatCache
 import CvatCodecs
 import CvatExport
-import CvatImage
 import CvatGeometry
+import CvatImage
 import CvatTargets
 import Foundation
 import Synchronization
@@ -61,7 +61,11 @@ struct Export: AsyncParsableCommand {
                 + "frame) or keypoints (skeletons, points).", valueName: "KIND"))
     var transform: TargetKindArgument = .none
 
-    @Flag(name: .customLong("no-tracks"), help: "Leave tracks out (cvat-sdk cannot read them); by default they are interpolated into per-frame shapes as CVAT's server does.")
+    @Flag(
+        name: .customLong("no-tracks"),
+        help:
+            "Leave tracks out (cvat-sdk cannot read them); by default they are interpolated into per-frame shapes as CVAT's server does."
+    )
     var noTracks = false
 
     @Option(
@@ -218,7 +222,8 @@ struct Export: AsyncParsableCommand {
         } else if let resizeShorter {
             guard resizeShorter > 0 else { throw ValidationError("--resize-shorter must be positive") }
             let crop = try centerCrop.map { try Self.size($0, flag: "--center-crop") }
-            options.resize = .resizeShorter(resizeShorter, centerCrop: crop.map { PixelSize(width: $0.0, height: $0.1) })
+            options.resize = .resizeShorter(
+                resizeShorter, centerCrop: crop.map { PixelSize(width: $0.0, height: $0.1) })
         }
         options.padValue = UInt8(clamping: padValue)
         options.filter = filter.filter
@@ -248,7 +253,8 @@ struct Export: AsyncParsableCommand {
         }
         if let shapeTypes {
             // Without a target that reads shapes the list is only checked against the bboxes set, as before.
-            let supported = options.target.writesBoxes || options.target == .semantic
+            let supported =
+                options.target.writesBoxes || options.target == .semantic
                 ? options.target.supportedShapeTypes : TargetKind.bboxes.supportedShapeTypes
             let allowed = ShapeKind.allCases.filter(supported.contains).map(\.rawValue).joined(separator: ", ")
             var kinds = Set<ShapeKind>()
@@ -316,7 +322,9 @@ struct Export: AsyncParsableCommand {
     static func normalization(_ text: String) throws -> Normalization {
         if text.lowercased() == "imagenet" { return .imageNet }
         let halves = text.split(separator: "/")
-        let numbers = halves.map { $0.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) } }
+        let numbers = halves.map {
+            $0.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        }
         guard halves.count == 2, numbers[0].count == 3, numbers[1].count == 3, numbers[1].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--normalize takes imagenet or M,M,M/S,S,S with positive S (got '\(text)')")
         }
@@ -362,7 +370,8 @@ struct Export: AsyncParsableCommand {
             if let boxes = report.boxes { line += ", \(boxes) box(es)" }
             if let shards = report.shards { line += ", in \(shards) shard(s)" }
             if let slice = report.slice {
-                line += " (slice \(slice.index)/\(slice.count): samples \(slice.samples[0])..<\(slice.samples[1]) of "
+                line +=
+                    " (slice \(slice.index)/\(slice.count): samples \(slice.samples[0])..<\(slice.samples[1]) of "
                     + "\(slice.totalSamples))"
             }
             console.info(line)
@@ -397,11 +406,13 @@ final class ExportProgress: Sendable {
         }
         guard console.interactive else { return }
         let now = ContinuousClock.now
-        guard let snapshot = state.withLock({ s -> State? in
-            guard now - s.lastDraw >= .milliseconds(100) else { return nil }
-            s.lastDraw = now
-            return s
-        }) else { return }
+        guard
+            let snapshot = state.withLock({ s -> State? in
+                guard now - s.lastDraw >= .milliseconds(100) else { return nil }
+                s.lastDraw = now
+                return s
+            })
+        else { return }
         let elapsed = Format.seconds(now - started)
         var line = Format.bar(done: snapshot.done, of: snapshot.total, unit: "samples")
         if elapsed > 0 { line += String(format: "  %.0f/s", Double(snapshot.done) / elapsed) }

@@ -55,7 +55,9 @@ struct Info: AsyncParsableCommand {
         if let cached = try? CachedTask.load(id: id, layout: layout) {
             info.cached = true
             info.name = cached.model.name
-            info.labels = cached.labels.sorted { $0.id < $1.id }.map { TaskInfo.Label(id: $0.id, name: $0.name, type: $0.type) }
+            info.labels = cached.labels.sorted { $0.id < $1.id }.map {
+                TaskInfo.Label(id: $0.id, name: $0.name, type: $0.type)
+            }
             info.frames = cached.model.size
             info.activeFrames = cached.activeFrames.count
             info.deletedFrames = cached.meta.deletedFrames.count
@@ -78,7 +80,9 @@ struct Info: AsyncParsableCommand {
             info.serverUpdatedDate = model.updatedDate
             info.current = info.cached && Timestamp(model.updatedDate) == info.updatedDate.flatMap(Timestamp.init)
         } else if !info.cached {
-            throw CacheError(.missing, "task \(id) is not cached under \(layout.serverDirectory.path); run cvat-ds sync --task \(id)")
+            throw CacheError(
+                .missing, "task \(id) is not cached under \(layout.serverDirectory.path); run cvat-ds sync --task \(id)"
+            )
         }
         return info
     }
@@ -130,7 +134,9 @@ struct TaskInfo: Encodable {
     var text: String {
         var lines = ["task \(id)\(name.map { " (\($0))" } ?? "")"]
         lines.append("  cached:      \(cached ? "yes, in \(cacheDir)" : "no")")
-        if let current { lines.append("  current:     \(current ? "yes" : "no, the server has changes (run cvat-ds sync)")") }
+        if let current {
+            lines.append("  current:     \(current ? "yes" : "no, the server has changes (run cvat-ds sync)")")
+        }
         if let frames {
             lines.append(
                 "  frames:      \(frames)\(activeFrames.map { ", \($0) not deleted" } ?? "")")

@@ -26,7 +26,8 @@ enum Interruption {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                let (exchanged, _) = received.compareExchange(expected: 0, desired: number, ordering: .sequentiallyConsistent)
+                let (exchanged, _) = received.compareExchange(
+                    expected: 0, desired: number, ordering: .sequentiallyConsistent)
                 if exchanged {
                     task.cancel()
                 } else {

@@ -38,7 +38,10 @@ struct Preview: AsyncParsableCommand {
     @Option(help: "Samples per row (default: a square-ish grid).")
     var columns: Int?
 
-    @Option(help: "Pick the samples at random with this seed (default: a random seed, printed so the sheet can be made again).")
+    @Option(
+        help:
+            "Pick the samples at random with this seed (default: a random seed, printed so the sheet can be made again)."
+    )
     var seed: UInt64?
 
     @Flag(help: "Show the first samples instead of a random pick.")
@@ -62,7 +65,8 @@ struct Preview: AsyncParsableCommand {
             let reader = try ExportReader(path: exportDirectory)
             guard reader.count > 0 else {
                 throw Failure(
-                    code: ExitCodes.dataError, message: "\(reader.manifestPath) lists no samples; there is nothing to show")
+                    code: ExitCodes.dataError,
+                    message: "\(reader.manifestPath) lists no samples; there is nothing to show")
             }
             let usedSeed = first ? nil : (seed ?? UInt64.random(in: 0...999_999))
             let indices = SamplePick.indices(count: min(count, reader.count), of: reader.count, seed: usedSeed)
@@ -81,7 +85,8 @@ struct Preview: AsyncParsableCommand {
                 throw Failure(code: ExitCodes.cannotCreate, message: "cannot write \(out): \(reason)")
             }
             if output.json {
-                console.emitJSON(Summary(sheet, out: out, seed: usedSeed, total: reader.count, manifest: reader.manifest))
+                console.emitJSON(
+                    Summary(sheet, out: out, seed: usedSeed, total: reader.count, manifest: reader.manifest))
             }
             console.info(
                 "wrote \(out): \(sheet.image.width)x\(sheet.image.height), \(title)"

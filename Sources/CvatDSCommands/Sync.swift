@@ -125,14 +125,17 @@ struct Session {
     /// Resolves the server and credentials (prompting for a password at most once) and logs in.
     static func open(connection: ConnectionOptions, console: Console, jobs: Int) async throws -> Session {
         let (server, credentials) = try connection.resolve()
-        return try await open(server: server, credentials: credentials, connection: connection, console: console, jobs: jobs)
+        return try await open(
+            server: server, credentials: credentials, connection: connection, console: console, jobs: jobs)
     }
 
     static func open(
         server: ServerAddress, credentials: Credentials, connection: ConnectionOptions, console: Console, jobs: Int
     ) async throws -> Session {
         if connection.insecure && server.url.hasPrefix("https:") {
-            console.warning("--insecure: the TLS certificate of \(server) is not verified; anyone on the path can read the credentials")
+            console.warning(
+                "--insecure: the TLS certificate of \(server) is not verified; anyone on the path can read the credentials"
+            )
         }
         let log: (@Sendable (String) -> Void)? = console.verbose ? { @Sendable line in console.debug(line) } : nil
         let client = try CvatClient(connection.settings(server: server, credentials: credentials, jobs: jobs, log: log))

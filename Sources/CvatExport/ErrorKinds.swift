@@ -1,4 +1,4 @@
-public import CvatErrors
+import CvatErrors
 
 extension ExportError.Kind {
     /// The kind an export error takes from the lower error it wraps, so that the exit code still says whose fault

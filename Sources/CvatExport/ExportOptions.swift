@@ -1,9 +1,9 @@
 public import CvatCache
 public import CvatCodecs
-public import CvatImage
 public import CvatGeometry
-import CvatTensors
+public import CvatImage
 public import CvatTargets
+import CvatTensors
 
 /// CVAT's job stages (`JobRead.stage`).
 public enum JobStage: String, Sendable, CaseIterable, Hashable {

@@ -211,7 +211,8 @@ struct ExportPlanner {
             throw ExportError(.usage, "--background-index must be between 0 and 65535 (got \(background))")
         }
         guard classCount <= 65535 else {
-            throw ExportError(.usage, "--transform semantic holds at most 65535 class indices; the labels need \(classCount)")
+            throw ExportError(
+                .usage, "--transform semantic holds at most 65535 class indices; the labels need \(classCount)")
         }
         let base = background - labels.labelOffset
         if base >= 0, base < labels.namesByIndex.count, let name = labels.namesByIndex[base].first {

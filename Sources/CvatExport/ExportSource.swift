@@ -32,7 +32,7 @@ public struct ExportSource: Sendable {
             let model: TaskModel
             do {
                 model = try CachedTask.model(id: taskID, layout: layout)
-            } catch where subsets != nil && error.kind == .missing {
+            } catch  where subsets != nil && error.kind == .missing {
                 // A cache cvat-sdk wrote holds only the tasks it read, and records no subsets.
                 throw CacheError(
                     .missing,

@@ -1,8 +1,8 @@
 import CvatArchive
 import CvatCache
 import CvatCodecs
-import CvatImage
 import CvatGeometry
+import CvatImage
 import CvatTargets
 import Foundation
 import Synchronization

@@ -83,7 +83,8 @@ extension Exporter {
                     attributes: ($0.attributes ?? []).map(definition))
             }
         }
-        let edges = label.type == "skeleton"
+        let edges =
+            label.type == "skeleton"
             ? SkeletonEdges.parse(svg: label.svg ?? "", sublabelIDs: (label.sublabels ?? []).map(\.id)) : nil
         return Manifest.LabelDefinition(
             id: label.id, name: label.name, type: label.type, color: label.color, parent: label.parentID,

@@ -33,7 +33,8 @@ public enum ManifestMerge {
         var slices: [SlicePart] = []
         for part in parts {
             guard part.manifest.parts == nil else {
-                throw ExportError(.data, "\(part.folder.path) holds a merged manifest; merge the original parts instead")
+                throw ExportError(
+                    .data, "\(part.folder.path) holds a merged manifest; merge the original parts instead")
             }
             guard let slice = part.manifest.slice else {
                 throw ExportError(
@@ -182,7 +183,8 @@ public enum ManifestMerge {
             throw ExportError(.output, "cannot create \(outputFolder.path): \(error.localizedDescription)")
         }
         try merged.write(into: outputFolder)
-        return Report(manifest: manifestURL.path, parts: parts.count, samples: merged.samples.count, shards: shards.count)
+        return Report(
+            manifest: manifestURL.path, parts: parts.count, samples: merged.samples.count, shards: shards.count)
     }
 
     /// A part folder's manifest and the slice it holds.

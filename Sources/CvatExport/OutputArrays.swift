@@ -1,7 +1,7 @@
-import CvatImage
-import CvatTensors
 import CvatGeometry
+import CvatImage
 import CvatTargets
+import CvatTensors
 import Foundation
 
 /// The arrays of an export (or of one shard of it), written as samples arrive.
@@ -268,4 +268,3 @@ final class OutputArrays {
         return entries.mapValues { Manifest.ArrayEntry(file: safetensorsName, dtype: $0.dtype, shape: $0.shape) }
     }
 }
-

@@ -51,7 +51,9 @@ public struct MaskDecodeError: KindedError, Sendable, Hashable {
     public static func invalidBoundingBox(
         x1: Int, y1: Int, x2: Int, y2: Int, imageWidth: Int, imageHeight: Int
     ) -> Self {
-        Self(.invalidBoundingBox, "the encoded mask's box [\(x1), \(y1), \(x2), \(y2)] (inclusive) does not fit the "
+        Self(
+            .invalidBoundingBox,
+            "the encoded mask's box [\(x1), \(y1), \(x2), \(y2)] (inclusive) does not fit the "
                 + "\(imageWidth)x\(imageHeight) image")
     }
 
@@ -83,7 +85,8 @@ public enum MaskRLE {
         _ encoded: [Double], imageWidth: Int, imageHeight: Int, into buffer: UnsafeMutableBufferPointer<UInt8>,
         value: UInt8 = 1, mode: MaskWriteMode = .replace
     ) throws(MaskDecodeError) {
-        try decodeGeneric(encoded, imageWidth: imageWidth, imageHeight: imageHeight, into: buffer, value: value, mode: mode)
+        try decodeGeneric(
+            encoded, imageWidth: imageWidth, imageHeight: imageHeight, into: buffer, value: value, mode: mode)
     }
 
     /// The 16-bit variant, for class maps with more than 255 classes.
@@ -91,11 +94,13 @@ public enum MaskRLE {
         _ encoded: [Double], imageWidth: Int, imageHeight: Int, into buffer: UnsafeMutableBufferPointer<UInt16>,
         value: UInt16, mode: MaskWriteMode = .replace
     ) throws(MaskDecodeError) {
-        try decodeGeneric(encoded, imageWidth: imageWidth, imageHeight: imageHeight, into: buffer, value: value, mode: mode)
+        try decodeGeneric(
+            encoded, imageWidth: imageWidth, imageHeight: imageHeight, into: buffer, value: value, mode: mode)
     }
 
     /// Decodes into a new dense 0/1 mask of `width * height` bytes.
-    public static func decode(_ encoded: [Double], imageWidth: Int, imageHeight: Int) throws(MaskDecodeError) -> [UInt8] {
+    public static func decode(_ encoded: [Double], imageWidth: Int, imageHeight: Int) throws(MaskDecodeError) -> [UInt8]
+    {
         guard imageWidth > 0, imageHeight > 0, encoded.count >= 5 else {
             // Report in cvat-sdk's order without allocating for a bad size.
             _ = try validate(encoded, imageWidth: imageWidth, imageHeight: imageHeight)
@@ -105,7 +110,8 @@ public enum MaskRLE {
         var failure: MaskDecodeError?
         out.withUnsafeMutableBufferPointer { buf in
             do throws(MaskDecodeError) {
-                try decodeGeneric(encoded, imageWidth: imageWidth, imageHeight: imageHeight, into: buf, value: 1, mode: .overlay)
+                try decodeGeneric(
+                    encoded, imageWidth: imageWidth, imageHeight: imageHeight, into: buf, value: 1, mode: .overlay)
             } catch {
                 failure = error
             }

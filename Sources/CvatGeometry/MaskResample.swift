@@ -26,12 +26,14 @@ public struct MaskResampleError: KindedError, Sendable, Hashable {
 
     public static func sourceSizeMismatch(expected: Int, actual: Int) -> Self {
         Self(
-            .sourceSizeMismatch, "the source mask holds \(actual) elements, but the plan's source image needs \(expected)")
+            .sourceSizeMismatch,
+            "the source mask holds \(actual) elements, but the plan's source image needs \(expected)")
     }
 
     public static func outputSizeMismatch(expected: Int, actual: Int) -> Self {
         Self(
-            .outputSizeMismatch, "the output mask buffer holds \(actual) elements, but the plan's output needs \(expected)")
+            .outputSizeMismatch,
+            "the output mask buffer holds \(actual) elements, but the plan's output needs \(expected)")
     }
 }
 

@@ -150,7 +150,9 @@ public struct TrackInterpolationError: KindedError, Sendable, Hashable {
     }
 
     public static func typeMismatch(trackID: Int, frame: Int, from: ShapeKind, to: ShapeKind) -> Self {
-        Self(.typeMismatch, "track \(trackID) changes from \(from.rawValue) to \(to.rawValue) at frame \(frame); "
+        Self(
+            .typeMismatch,
+            "track \(trackID) changes from \(from.rawValue) to \(to.rawValue) at frame \(frame); "
                 + "CVAT cannot interpolate between different types")
     }
 

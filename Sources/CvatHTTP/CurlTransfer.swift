@@ -96,7 +96,9 @@ final class CurlTransfer: @unchecked Sendable {
         _ = cvat_curl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
         _ = cvat_curl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         try check(cvat_curl_easy_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent), "the user agent")
-        try check(cvat_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, request.acceptEncoding ?? ""), "Accept-Encoding")
+        try check(
+            cvat_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, request.acceptEncoding ?? ""),
+            "Accept-Encoding")
 
         for header in request.headers + request.credentialHeaders {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
@@ -218,7 +220,8 @@ final class CurlTransfer: @unchecked Sendable {
                     body: body, bodyBytes: bodyBytes, url: request.url, fileSize: fileOffset))
         }
         if let reason = abortReason {
-            return .failure(HTTPError(kind: reason, message: abortMessage, url: request.url, underlying: abortUnderlying))
+            return .failure(
+                HTTPError(kind: reason, message: abortMessage, url: request.url, underlying: abortUnderlying))
         }
         let detail = String(cString: errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail

@@ -128,7 +128,8 @@ public final class HTTPClient: Sendable {
                     if have > 0 { requestHeaders.append(HTTPHeader("Range", "bytes=\(have)-")) }
                     return HTTPRequest(
                         url: url, headers: requestHeaders, credentialHeaders: credentialHeaders,
-                        responseBody: .file(descriptor: fd, path: path, resumeOffset: have, limit: limit), acceptEncoding: "identity",
+                        responseBody: .file(descriptor: fd, path: path, resumeOffset: have, limit: limit),
+                        acceptEncoding: "identity",
                         sizeHeader: sizeHeader)
                 }, onBytes: onBytes)
             if response.status == 416 {
@@ -188,7 +189,10 @@ public final class HTTPClient: Sendable {
                 // Credentials belong to the server the user named; another host gets none of them.
                 request.credentialHeaders = []
             }
-            if response.status == 303 { request.method = .get; request.body = nil }
+            if response.status == 303 {
+                request.method = .get
+                request.body = nil
+            }
             request.url = next
         }
         throw HTTPError(kind: .other, message: "too many redirects", url: original.url)

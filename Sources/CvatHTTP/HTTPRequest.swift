@@ -22,7 +22,11 @@ public enum ResponseBody: Sendable, Hashable {
 
 /// A request as the transport sends it: no retries, no redirects, no authentication logic.
 public struct HTTPRequest: Sendable {
-    public enum Method: String, Sendable { case get = "GET", post = "POST", head = "HEAD" }
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+        case head = "HEAD"
+    }
 
     public var method: Method
     public var url: String

@@ -54,7 +54,9 @@ extension RGBImage {
 
     /// Draws a straight line from (`x0`, `y0`) to (`x1`, `y1`), both ends included (Bresenham), `thickness`
     /// pixels wide (a square brush centred on the line).
-    public mutating func drawLine(x0: Int, y0: Int, x1: Int, y1: Int, color: Color, thickness: Int = 1, alpha: Float = 1) {
+    public mutating func drawLine(
+        x0: Int, y0: Int, x1: Int, y1: Int, color: Color, thickness: Int = 1, alpha: Float = 1
+    ) {
         let dx = abs(x1 - x0)
         let dy = -abs(y1 - y0)
         let sx = x0 < x1 ? 1 : -1

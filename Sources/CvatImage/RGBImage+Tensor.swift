@@ -101,7 +101,8 @@ extension RGBImage {
     }
 
     /// Writes the bytes in `layout` (what `PILToTensor` gives for `.chw`) into `destination[0..<elementCount]`.
-    public func writeUInt8(into destination: UnsafeMutableBufferPointer<UInt8>, layout: TensorLayout) throws(ImageError) {
+    public func writeUInt8(into destination: UnsafeMutableBufferPointer<UInt8>, layout: TensorLayout) throws(ImageError)
+    {
         guard destination.count >= elementCount else {
             throw .destinationTooSmall(needed: elementCount, available: destination.count)
         }
@@ -123,7 +124,8 @@ extension RGBImage {
     }
 
     /// Writes the bytes in `layout` into `destination` starting at `offset`.
-    public func writeUInt8(into destination: inout [UInt8], at offset: Int = 0, layout: TensorLayout) throws(ImageError) {
+    public func writeUInt8(into destination: inout [UInt8], at offset: Int = 0, layout: TensorLayout) throws(ImageError)
+    {
         guard offset >= 0, destination.count - offset >= elementCount else {
             throw .destinationTooSmall(needed: offset + elementCount, available: destination.count)
         }

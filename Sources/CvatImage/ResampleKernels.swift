@@ -39,7 +39,8 @@ enum ResampleKernels {
         precondition(firstRow >= 0 && rows >= 0 && src.count >= (firstRow + rows) * srcWidth * 3)
         precondition(dst.count >= rows * dstWidth * 3)
         for i in 0..<dstWidth {
-            let start = Int(c.first[i]) - firstColumn, n = Int(c.count[i])
+            let start = Int(c.first[i]) - firstColumn
+            let n = Int(c.count[i])
             precondition(start >= 0 && n >= 0 && n <= c.taps && (n == 0 || start + n <= srcWidth))
         }
         let ran = src.withUnsafeBufferPointer { s in
@@ -69,7 +70,8 @@ enum ResampleKernels {
         precondition(firstColumn >= 0 && firstColumn + dstWidth <= srcWidth && dst.count >= outH * dstWidth * 3)
         let srcRows = srcWidth > 0 ? src.count / (srcWidth * 3) : 0
         for i in 0..<outH {
-            let start = Int(c.first[i]) - rowOffset, n = Int(c.count[i])
+            let start = Int(c.first[i]) - rowOffset
+            let n = Int(c.count[i])
             precondition(start >= 0 && n >= 0 && n <= c.taps && (n == 0 || start + n <= srcRows))
         }
         let ran = src.withUnsafeBufferPointer { s in

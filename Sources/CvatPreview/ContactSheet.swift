@@ -105,8 +105,9 @@ package struct ContactSheet: Sendable {
             let y = margin + headerHeight + (k / columns) * (cellHeight + captionHeight + gap)
             sheet.paste(cells[k], x: x, y: y)
             placements.append(
-                Placement(index: sample.index, x: x, y: y, width: cells[k].width, height: cells[k].height,
-                          boxThickness: thickness[k]))
+                Placement(
+                    index: sample.index, x: x, y: y, width: cells[k].width, height: cells[k].height,
+                    boxThickness: thickness[k]))
             let meta = manifest.samples[sample.index]
             let line1 = "#\(sample.index) task \(meta.taskID) frame \(meta.frame)"
             sheet.drawText(
@@ -136,7 +137,8 @@ package struct ContactSheet: Sendable {
         let (dw, dh) = displaySize(width: w, height: h, maxSize: maxSize)
         var cell: RGBImage
         do {
-            cell = dw == w && dh == h
+            cell =
+                dw == w && dh == h
                 ? sample.image
                 : try sample.image.resized(width: dw, height: dh, filter: dw > w ? .nearest : .box)
         } catch {
@@ -171,7 +173,8 @@ package struct ContactSheet: Sendable {
         for (b, box) in sample.boxes.enumerated() {
             guard let r = rects[b] else { continue }
             let c = color(classIndex: box.label, labelOffset: offset)
-            var text = box.label - offset >= 0 && box.label - offset < names.count ? names[box.label - offset] : "\(box.label)"
+            var text =
+                box.label - offset >= 0 && box.label - offset < names.count ? names[box.label - offset] : "\(box.label)"
             if box.track >= 0 { text += " #\(box.track)" }
             // What the export knows beyond the class: `car #12 occl colour=red`.
             if sample.occluded.indices.contains(b), sample.occluded[b] { text += " occl" }

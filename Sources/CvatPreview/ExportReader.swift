@@ -48,7 +48,8 @@ package struct ExportReader {
             throw PreviewError(.missing, "no export folder at \(path)")
         }
         guard isDirectory.boolValue else {
-            throw PreviewError(.unsupported, "\(path) is a file", advice: "give the folder cvat-ds export wrote (--out)")
+            throw PreviewError(
+                .unsupported, "\(path) is a file", advice: "give the folder cvat-ds export wrote (--out)")
         }
         let manifestPath = Self.manifestPath(in: path)
         guard FileManager.default.fileExists(atPath: manifestPath) else {
@@ -86,7 +87,9 @@ package struct ExportReader {
             guard shapesReader.shape == [count, 3] else {
                 throw files.malformed(shapesReader, "shape \(shapesReader.shape), expected (\(count), 3)")
             }
-            let flat = try files.read { () throws(TensorReadError) in try shapesReader.ints(0..<shapesReader.elementCount) }
+            let flat = try files.read { () throws(TensorReadError) in
+                try shapesReader.ints(0..<shapesReader.elementCount)
+            }
             var shapes: [[Int]] = []
             for i in 0..<count {
                 let s = Array(flat[(3 * i)..<(3 * i + 3)])
@@ -110,7 +113,8 @@ package struct ExportReader {
             let channels = s.count == 4 ? (channelsFirst ? s[1] : s[3]) : 0
             guard s.count == 4, s[0] == count, channels == 3, s[1] > 0, s[2] > 0, s[3] > 0 else {
                 let expected = channelsFirst ? "(\(count), 3, H, W)" : "(\(count), H, W, 3)"
-                throw files.malformed(images, "shape \(s), expected \(expected) for the \(count) samples in manifest.json")
+                throw files.malformed(
+                    images, "shape \(s), expected \(expected) for the \(count) samples in manifest.json")
             }
             imageOffsets = nil
             imageShapes = nil
@@ -147,7 +151,8 @@ package struct ExportReader {
                 throw files.malformed(boxes, "shape \(boxes.shape) \(boxes.dtype.rawValue), expected float32 (M, 4)")
             }
             let m = boxes.shape[0]
-            let offsetsReader = try files.required("box_offsets", because: "boxes.npy needs to say which sample owns a box")
+            let offsetsReader = try files.required(
+                "box_offsets", because: "boxes.npy needs to say which sample owns a box")
             let offsets = try files.wholeInts(offsetsReader, count: count + 1)
             try files.checkOffsets(offsets, offsetsReader, total: m)
             boxOffsets = offsets
@@ -190,7 +195,8 @@ package struct ExportReader {
             if !semantic && boxes == nil {
                 throw PreviewError(
                     .malformed,
-                    "\(files.manifestPath): instance masks need boxes.npy and box_offsets.npy (or transform.target 'semantic')")
+                    "\(files.manifestPath): instance masks need boxes.npy and box_offsets.npy (or transform.target 'semantic')"
+                )
             }
             if masks.shape.count == 1 {
                 let r = try files.required("mask_offsets", because: "a ragged (1-D) masks array needs")
@@ -200,7 +206,8 @@ package struct ExportReader {
             } else {
                 guard masks.shape.count == 3, masks.shape[0] == rows else {
                     throw files.malformed(
-                        masks, "shape \(masks.shape), expected (\(rows), H, W): one mask per \(semantic ? "sample" : "box")")
+                        masks,
+                        "shape \(masks.shape), expected (\(rows), H, W): one mask per \(semantic ? "sample" : "box")")
                 }
                 maskOffsets = nil
             }
@@ -278,8 +285,10 @@ package struct ExportReader {
             let values = try files.read { () throws(TensorReadError) in try boxes.float32(boxes.rowRange(rows)) }
             for (k, row) in rows.enumerated() {
                 sample.boxes.append(
-                    (values[4 * k], values[4 * k + 1], values[4 * k + 2], values[4 * k + 3], boxLabels[row],
-                     boxTrackIDs?[row] ?? -1))
+                    (
+                        values[4 * k], values[4 * k + 1], values[4 * k + 2], values[4 * k + 3], boxLabels[row],
+                        boxTrackIDs?[row] ?? -1
+                    ))
             }
             if let keypoints {
                 let kp = try files.read { () throws(TensorReadError) in

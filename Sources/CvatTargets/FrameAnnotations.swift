@@ -1,5 +1,5 @@
-package import CvatErrors
 package import CvatAPI
+package import CvatErrors
 package import CvatGeometry
 
 /// Where a frame's shape comes from: the server's identity of what was annotated.

@@ -87,7 +87,8 @@ enum ShapePainter {
             let geometry = ShapeGeometry(type: kind, points: shape.points, rotation: shape.rotation)
             guard let outline = geometry.outline else {
                 throw InvalidFrame(
-                    reason: "a \(kind.rawValue)\(shape.originPhrase) has malformed points (\(shape.points.count) values)")
+                    reason:
+                        "a \(kind.rawValue)\(shape.originPhrase) has malformed points (\(shape.points.count) values)")
             }
             do {
                 try T.fillPolygon(outline, size: size, into: buffer, value: value)

@@ -456,7 +456,8 @@ extension Manifest {
                 else {
                     throw .inconsistent(
                         "array '\(name)' of shard \(shard.index) is \(entry.dtype.rawValue) \(entry.shape), but earlier "
-                            + "shards have \(so_far.dtype.rawValue) with trailing shape \(Array(so_far.shape.dropFirst()))")
+                            + "shards have \(so_far.dtype.rawValue) with trailing shape \(Array(so_far.shape.dropFirst()))"
+                    )
                 }
                 combined[name]!.shape[0] = before + rows
             }

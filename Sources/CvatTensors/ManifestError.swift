@@ -1,9 +1,10 @@
+public import CvatErrors
+
 #if canImport(FoundationEssentials)
     internal import FoundationEssentials
 #else
     internal import Foundation
 #endif
-public import CvatErrors
 
 /// Why a manifest could not be written or read.
 ///

@@ -122,7 +122,9 @@ public final class NPYReader: @unchecked Sendable {
     }
 
     public func uint16(_ elements: Range<Int>) throws(TensorReadError) -> [UInt16] {
-        try read(elements, as: .uint16) { raw, i in UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) }
+        try read(elements, as: .uint16) { raw, i in
+            UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+        }
     }
 
     public func int32(_ elements: Range<Int>) throws(TensorReadError) -> [Int32] {
@@ -132,7 +134,9 @@ public final class NPYReader: @unchecked Sendable {
     }
 
     public func int64(_ elements: Range<Int>) throws(TensorReadError) -> [Int64] {
-        try read(elements, as: .int64) { raw, i in Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
+        try read(elements, as: .int64) { raw, i in
+            Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
+        }
     }
 
     public func float32(_ elements: Range<Int>) throws(TensorReadError) -> [Float] {
@@ -176,7 +180,8 @@ public final class NPYReader: @unchecked Sendable {
         }
         guard elements.lowerBound >= 0, elements.upperBound <= elementCount else {
             throw TensorReadError(
-                .malformed, path: path, "elements \(elements) are outside the \(elementCount) it holds (shape \(shape))")
+                .malformed, path: path, "elements \(elements) are outside the \(elementCount) it holds (shape \(shape))"
+            )
         }
         guard !elements.isEmpty, let mapping else { return [] }
         let base = mapping + dataOffset + elements.lowerBound * dtype.byteSize
@@ -201,7 +206,9 @@ private final class MappedFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw TensorReadError(.io, path: path, Self.text(errno)) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw TensorReadError(.malformed, path: path, "not a regular file") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw TensorReadError(.malformed, path: path, "not a regular file")
+        }
         length = Int(info.st_size)
         guard length > 0 else { return }  // mmap refuses an empty file; there is nothing to read anyway.
         let p = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)

@@ -107,7 +107,8 @@ public enum SafetensorsWriter {
                 copied += count
             }
             guard copied == expected else {
-                throw .sizeMismatch(path: part.rawPath, shape: part.shape, expectedBytes: expected, writtenBytes: copied)
+                throw .sizeMismatch(
+                    path: part.rawPath, shape: part.shape, expectedBytes: expected, writtenBytes: copied)
             }
         }
         do throws(SystemError) {

@@ -32,9 +32,10 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
         precondition(dense.reduce(0) { $0 + Int($1) } == foreground, "set pixels differ from the runs")
     }
     var bytes = [UInt8](repeating: 7, count: width * height)
-    let ok8 = (try? bytes.withUnsafeMutableBufferPointer { buffer in
-        try MaskRLE.decode(encoded, imageWidth: width, imageHeight: height, into: buffer, value: 3, mode: .replace)
-    }) != nil
+    let ok8 =
+        (try? bytes.withUnsafeMutableBufferPointer { buffer in
+            try MaskRLE.decode(encoded, imageWidth: width, imageHeight: height, into: buffer, value: 3, mode: .replace)
+        }) != nil
     precondition(ok8 == (dense != nil), "the byte variant disagrees with the dense one")
     var wide = [UInt16](repeating: 9, count: width * height)
     _ = try? wide.withUnsafeMutableBufferPointer { buffer in
@@ -42,9 +43,10 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
     }
     // A buffer of the wrong size must be refused, never written past.
     var short = [UInt8](repeating: 0, count: max(0, width * height - 1))
-    let wrote = (try? short.withUnsafeMutableBufferPointer { buffer in
-        try MaskRLE.decode(encoded, imageWidth: width, imageHeight: height, into: buffer)
-    }) != nil
+    let wrote =
+        (try? short.withUnsafeMutableBufferPointer { buffer in
+            try MaskRLE.decode(encoded, imageWidth: width, imageHeight: height, into: buffer)
+        }) != nil
     precondition(!wrote, "a short buffer was accepted")
 }
 

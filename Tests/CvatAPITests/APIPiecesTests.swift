@@ -1,16 +1,19 @@
-@testable import CvatAPI
 import CvatTestSupport
 import Foundation
 import Testing
 
+@testable import CvatAPI
+
 @Suite("API pieces")
 struct APIPiecesTests {
-    @Test("server addresses are normalised as cvat-sdk does", arguments: [
-        ("http://localhost:8080", nil, "http://localhost:8080"),
-        ("localhost", nil, "https://localhost"),
-        ("https://cvat.example.com///", nil, "https://cvat.example.com"),
-        ("http://localhost", 8080, "http://localhost:8080"),
-    ] as [(String, Int?, String)])
+    @Test(
+        "server addresses are normalised as cvat-sdk does",
+        arguments: [
+            ("http://localhost:8080", nil, "http://localhost:8080"),
+            ("localhost", nil, "https://localhost"),
+            ("https://cvat.example.com///", nil, "https://cvat.example.com"),
+            ("http://localhost", 8080, "http://localhost:8080"),
+        ] as [(String, Int?, String)])
     func normalise(host: String, port: Int?, expected: String) throws {
         #expect(try ServerAddress(host: host, port: port).url == expected)
     }
@@ -28,7 +31,9 @@ struct APIPiecesTests {
         #expect(try ServerAddress(host: "http://localhost:8080").cacheDirectoryName == "aHR0cDovL2xvY2FsaG9zdDo4MDgw")
         // Names whose standard base64 would have padding, '+' or '/' (checked with Python's urlsafe_b64encode).
         #expect(try ServerAddress(host: "https://x.y").cacheDirectoryName == "aHR0cHM6Ly94Lnk")
-        #expect(try ServerAddress(host: "http://localhost:8080/~~~").cacheDirectoryName == "aHR0cDovL2xvY2FsaG9zdDo4MDgwL35-fg")
+        #expect(
+            try ServerAddress(host: "http://localhost:8080/~~~").cacheDirectoryName
+                == "aHR0cDovL2xvY2FsaG9zdDo4MDgwL35-fg")
     }
 
     @Test("timestamps compare in time, to the microsecond, across offsets")
@@ -67,7 +72,9 @@ struct APIPiecesTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         let store = ProfileStore(path: file.path)
-        #expect(try store.profile(named: "work") == ProfileStore.Profile(name: "work", server: "https://cvat.example.com", token: "t0k"))
+        #expect(
+            try store.profile(named: "work")
+                == ProfileStore.Profile(name: "work", server: "https://cvat.example.com", token: "t0k"))
         #expect(try store.defaultProfile()?.name == "work")
         #expect(try store.defaultServer() == "https://fallback")
         #expect(throws: APIError.self) { try store.profile(named: "nope") }
@@ -77,7 +84,8 @@ struct APIPiecesTests {
 
     @Test("models decode leniently: a task without data has no size or chunk size")
     func models() throws {
-        let json = #"{"id": 5, "name": "empty", "updated_date": "2025-01-01T00:00:00Z", "project_id": null, "extra": 1}"#
+        let json =
+            #"{"id": 5, "name": "empty", "updated_date": "2025-01-01T00:00:00Z", "project_id": null, "extra": 1}"#
         let task = try JSONDecoder().decode(TaskModel.self, from: Data(json.utf8))
         #expect(!task.hasData)
         let shape = #"{"type": "rectangle", "frame": 1, "label_id": 2, "points": [1, 2, 3, 4]}"#

@@ -76,9 +76,11 @@ struct ChunkArchiveTests {
         try ChunkArchive.validate(path: path)
     }
 
-    @Test("unsafe member names are refused, naming file and member", arguments: [
-        "../x", "a/../../x", "/etc/passwd", "dir\\x.jpg", "C:x.jpg", "",
-    ])
+    @Test(
+        "unsafe member names are refused, naming file and member",
+        arguments: [
+            "../x", "a/../../x", "/etc/passwd", "dir\\x.jpg", "C:x.jpg", "",
+        ])
     func unsafeNames(name: String) throws {
         var z = Self.frames(1)
         z.add(name, [1, 2, 3])

@@ -1,7 +1,8 @@
-@testable import CvatArchive
 import CvatTestSupport
 import Foundation
 import Testing
+
+@testable import CvatArchive
 
 /// `validate(path:)` checksums stored members in place with zlib's crc32; it must agree with the zip CRC-32.
 @Suite("Chunk validation CRC-32")
@@ -21,7 +22,9 @@ struct ChunkCRCTests {
     func flippedBit() throws {
         var z = ZipBuilder()
         for i in 0..<6 {
-            z.add(String(format: "%06d.jpg", i), (0..<(40_000 + i * 1001)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) })
+            z.add(
+                String(format: "%06d.jpg", i),
+                (0..<(40_000 + i * 1001)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) })
         }
         var bytes = z.build()
         try ChunkArchive.validate(path: try ChunkArchiveTests.write(bytes))

@@ -1,8 +1,9 @@
 import CvatAPI
-@testable import CvatCache
 import CvatTestSupport
 import Foundation
 import Testing
+
+@testable import CvatCache
 
 @Suite("cache pieces")
 struct CachePiecesTests {
@@ -26,12 +27,14 @@ struct CachePiecesTests {
         try FileIO.writeAtomically(Array("one".utf8), to: file)
         try FileIO.writeAtomically(Array("two".utf8), to: file)
         #expect(try String(contentsOf: file, encoding: .utf8) == "two")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path) == ["x.json"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path) == ["x.json"])
     }
 
     @Test("a task.json composed from server JSON reads back, with cvat-sdk's keys")
     func compose() throws {
-        let model = Array(#"{"id": 3, "name": "n", "updated_date": "2025-01-01T00:00:00Z", "url": "http://x/api/tasks/3"}"#.utf8)
+        let model = Array(
+            #"{"id": 3, "name": "n", "updated_date": "2025-01-01T00:00:00Z", "url": "http://x/api/tasks/3"}"#.utf8)
         let labels = Array(#"[{"id": 1, "name": "cat", "type": "any"}]"#.utf8)
         let bytes = try CacheJSON.compose(model: model, labels: labels)
         let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]

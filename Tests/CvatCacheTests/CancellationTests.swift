@@ -1,9 +1,10 @@
 import CvatAPI
-@testable import CvatCache
 import CvatHTTP
 import CvatTestSupport
 import Foundation
 import Testing
+
+@testable import CvatCache
 
 /// A cancelled sync must end promptly with `CancellationError`: a later signal handler cancels the top task and
 /// relies on every wait below it (retries, transfers, the task lock) giving up.
@@ -25,7 +26,7 @@ struct CacheCancellationTests {
         try await client.authenticate()
         let synchronizer = Synchronizer(
             client: client, layout: CacheLayout(root: folder, server: address), jobs: 2, onEvent: { _ in })
-        let outcome = try await Cancellation.cancel(when: { client.statistics.retries > 0 }) {
+        let outcome = try await Cancellation.cancel(when: client.statistics.retries > 0) {
             _ = try await synchronizer.syncTask(1)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
@@ -47,7 +48,7 @@ struct CacheCancellationTests {
         let held = try await TaskLock.acquire(url)
         // Cancelled once the wait is under way (300 ms in), not before it starts.
         let waitStarted = ContinuousClock.now
-        let outcome = try await Cancellation.cancel(when: { ContinuousClock.now - waitStarted > .milliseconds(300) }) {
+        let outcome = try await Cancellation.cancel(when: ContinuousClock.now - waitStarted > .milliseconds(300)) {
             _ = try await TaskLock.acquire(url, waitingFor: 3600)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")

@@ -1,8 +1,9 @@
-@testable import CvatAPI
-@testable import CvatCache
 import CvatTestSupport
 import Foundation
 import Testing
+
+@testable import CvatAPI
+@testable import CvatCache
 
 @Suite("cache hardening")
 struct CacheHardeningTests {

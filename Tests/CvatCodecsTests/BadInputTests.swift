@@ -1,6 +1,6 @@
-import CvatTestSupport
 import CvatCodecs
 import CvatImage
+import CvatTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
-import CvatTestSupport
 import CvatCodecs
 import CvatImage
+import CvatTestSupport
 import Foundation
 import Testing
 
@@ -16,18 +16,24 @@ import Testing
 struct DCTScalingTests {
     @Test("scale choice: smallest allowed scale that still covers the target, only at <= half size")
     func scaleChoice() {
-        #expect(DCTScaling.fastScales.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 224, minimumHeight: 224)
-            == .full)
-        #expect(DCTScaling.fastScales.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 112, minimumHeight: 112)
-            == JPEGScale(1, 2))
-        #expect(DCTScaling.any.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 112, minimumHeight: 112)
-            == JPEGScale(3, 8))
-        #expect(DCTScaling.fastScales.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 64, minimumHeight: 64)
-            == JPEGScale(1, 4))
-        #expect(DCTScaling.fastScales.scale(sourceWidth: 4000, sourceHeight: 3000, minimumWidth: 224, minimumHeight: 224)
-            == JPEGScale(1, 8))
-        #expect(DCTScaling.disabled.scale(sourceWidth: 4000, sourceHeight: 3000, minimumWidth: 10, minimumHeight: 10)
-            == .full)
+        #expect(
+            DCTScaling.fastScales.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 224, minimumHeight: 224)
+                == .full)
+        #expect(
+            DCTScaling.fastScales.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 112, minimumHeight: 112)
+                == JPEGScale(1, 2))
+        #expect(
+            DCTScaling.any.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 112, minimumHeight: 112)
+                == JPEGScale(3, 8))
+        #expect(
+            DCTScaling.fastScales.scale(sourceWidth: 500, sourceHeight: 375, minimumWidth: 64, minimumHeight: 64)
+                == JPEGScale(1, 4))
+        #expect(
+            DCTScaling.fastScales.scale(sourceWidth: 4000, sourceHeight: 3000, minimumWidth: 224, minimumHeight: 224)
+                == JPEGScale(1, 8))
+        #expect(
+            DCTScaling.disabled.scale(sourceWidth: 4000, sourceHeight: 3000, minimumWidth: 10, minimumHeight: 10)
+                == .full)
         #expect(JPEGDecoder.supportedScales.contains(JPEGScale(1, 8)))
         #expect(JPEGDecoder.supportedScales.first == JPEGScale(2, 1))
     }

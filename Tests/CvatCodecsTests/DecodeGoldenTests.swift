@@ -1,6 +1,6 @@
-import CvatTestSupport
 import CvatCodecs
 import CvatImage
+import CvatTestSupport
 import Foundation
 import Testing
 
@@ -12,7 +12,8 @@ struct DecodeGoldenTests {
     func coverage() {
         let files = Set(Self.cases.map(\.file))
         for name in [
-            "jpeg_444.jpg", "jpeg_422.jpg", "jpeg_420.jpg", "jpeg_grey.jpg", "jpeg_cmyk.jpg", "jpeg_420_progressive.jpg",
+            "jpeg_444.jpg", "jpeg_422.jpg", "jpeg_420.jpg", "jpeg_grey.jpg", "jpeg_cmyk.jpg",
+            "jpeg_420_progressive.jpg",
             "png_grey1.png", "png_grey2.png", "png_grey4.png", "png_grey8.png", "png_grey16.png", "png_rgb8.png",
             "png_rgb16.png", "png_palette8.png", "png_palette8_trns.png", "png_greyalpha8.png", "png_greyalpha16.png",
             "png_rgba8.png", "png_rgba16.png", "png_rgb8_interlaced.png",

@@ -17,7 +17,9 @@ struct FuzzRegressionTests {
     func pngSizeOverflow() throws {
         // IHDR 4294967295 x 4278190082 (fuzz-png crash-5f6d5929...): the old error message multiplied them.
         let bytes = try #require(
-            Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUv//////AAACBwAAAAUBAAAAAKHhy3UAAAASSWOyY2JjeA4AAu4BTdWz0vQAAAAASUVORK5CYII="))
+            Data(
+                base64Encoded:
+                    "iVBORw0KGgoAAAANSUhEUv//////AAACBwAAAAUBAAAAAKHhy3UAAAASSWOyY2JjeA4AAu4BTdWz0vQAAAAASUVORK5CYII="))
         let decoder = try ImageDecoder()
         let error = #expect(throws: CodecError.self) { _ = try decoder.decode(bytes) }
         #expect(error?.kind == .tooManyPixels)

@@ -23,7 +23,8 @@ import Testing
 
     @Test func writesAFileAndNamesItWhenItCannot() throws {
         let image = try gradient(width: 16, height: 9)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("png-encoder-\(UUID().uuidString).png").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("png-encoder-\(UUID().uuidString).png")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try PNGEncoder.write(image, toFile: path)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))

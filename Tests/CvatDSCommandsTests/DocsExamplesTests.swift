@@ -15,8 +15,10 @@ struct DocsExamplesTests {
             ("sharded", ["--transform", "label", "--resize", "64x64", "--shard-size", "4"]),
         ] {
             let result = try CLI.run(
-                ["export", "--server-host", server.url, "--cache-dir", home.appendingPathComponent("cache").path,
-                 "--task", "1", "--out", home.appendingPathComponent(folder).path] + extra,
+                [
+                    "export", "--server-host", server.url, "--cache-dir", home.appendingPathComponent("cache").path,
+                    "--task", "1", "--out", home.appendingPathComponent(folder).path,
+                ] + extra,
                 environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
             #expect(result.status == 0, "\(result.stderr)")
         }
@@ -36,13 +38,20 @@ struct DocsExamplesTests {
         let server = try TestServer()
         let home = try TestPaths.makeTemporaryDirectory("cvat-ds-recipes")
         for (folder, arguments) in [
-            ("roses", ["--task", "1", "--task", "2", "--task", "3", "--transform", "label", "--attributes", "colour",
-                       "--resize", "16x16"]),
+            (
+                "roses",
+                [
+                    "--task", "1", "--task", "2", "--task", "3", "--transform", "label", "--attributes", "colour",
+                    "--resize", "16x16",
+                ]
+            ),
             ("street", ["--task", "4", "--transform", "bboxes", "--resize", "64x64"]),
         ] {
             let result = try CLI.run(
-                ["export", "--server-host", server.url, "--cache-dir", home.appendingPathComponent("cache").path,
-                 "--out", home.appendingPathComponent(folder).path] + arguments,
+                [
+                    "export", "--server-host", server.url, "--cache-dir", home.appendingPathComponent("cache").path,
+                    "--out", home.appendingPathComponent(folder).path,
+                ] + arguments,
                 environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
             #expect(result.status == 0, "\(result.stderr)")
         }

@@ -27,8 +27,10 @@ struct DurabilityTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
         process.arguments =
-            ["-f", "-qq", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log.path,
-             CLI.executable.path] + arguments
+            [
+                "-f", "-qq", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log.path,
+                CLI.executable.path,
+            ] + arguments
         process.environment = CLI.environment(home: home, adding: ["CVAT_ACCESS_TOKEN": TestServer.adminToken])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -42,7 +44,8 @@ struct DurabilityTests {
         let text = try String(contentsOf: log, encoding: .utf8)
         var calls: [Call] = []
         let fsync = try Regex(#"f(?:data)?sync\(\d+<([^>]+)>"#)
-        let rename = try Regex(#"rename(?:at2?)?\((?:AT_FDCWD(?:<[^>]*>)?, )?"([^"]+)", (?:AT_FDCWD(?:<[^>]*>)?, )?"([^"]+)""#)
+        let rename = try Regex(
+            #"rename(?:at2?)?\((?:AT_FDCWD(?:<[^>]*>)?, )?"([^"]+)", (?:AT_FDCWD(?:<[^>]*>)?, )?"([^"]+)""#)
         for line in text.split(separator: "\n") where !line.contains("= -1") {
             if let match = line.firstMatch(of: fsync), let path = match.output[1].substring {
                 calls.append(.fsync(String(path)))
@@ -65,8 +68,10 @@ struct DurabilityTests {
         let parent = home.appendingPathComponent("exports").path
         let out = parent + "/flowers"
         let (status, calls) = try traced(
-            ["export", "--server-host", server.url, "--cache-dir", cache, "--offline", "--task", "1", "--transform",
-             "label", "--resize", "32x32", "--out", out])
+            [
+                "export", "--server-host", server.url, "--cache-dir", cache, "--offline", "--task", "1", "--transform",
+                "label", "--resize", "32x32", "--out", out,
+            ])
         #expect(status == 0)
         guard let publish = calls.firstIndex(where: { if case .rename(_, out) = $0 { true } else { false } }),
             case .rename(let temporary, _) = calls[publish]

@@ -1,4 +1,3 @@
-@testable import CvatDSCommands
 import CvatAPI
 import CvatArchive
 import CvatCache
@@ -13,6 +12,8 @@ import CvatTargets
 import CvatTensors
 import Foundation
 import Testing
+
+@testable import CvatDSCommands
 
 /// An error that is no CvatError: what a bug looks like to the commands.
 private struct Unexpected: Error {}

@@ -46,7 +46,9 @@ struct ExportScaleTests {
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
-    @Test("--shard-size: numbered shards whose concatenation is the unsharded export; offsets restart", arguments: [masks, video])
+    @Test(
+        "--shard-size: numbered shards whose concatenation is the unsharded export; offsets restart",
+        arguments: [masks, video])
     func shards(_ arguments: [String]) throws {
         let whole = try export(arguments, out: "whole")
         #expect(whole.status == 0, "\(whole.stderr)")
@@ -78,7 +80,8 @@ struct ExportScaleTests {
         #expect(whole.status == 0, "\(whole.stderr)")
         for index in 0..<3 {
             let extra = index == 1 ? ["--shard-size", "3"] : []
-            let part = try export(Self.masks + ["--offline", "--shard", "\(index)/3"] + extra, out: "run/part-\(index)")
+            let part = try export(
+                Self.masks + ["--offline", "--shard", "\(index)/3"] + extra, out: "run/part-\(index)")
             #expect(part.status == 0, "\(part.stderr)")
             let slice = try manifest("run/part-\(index)")["slice"] as? [String: Any]
             #expect(slice?["index"] as? Int == index)
@@ -91,7 +94,10 @@ struct ExportScaleTests {
         let report = try compare("whole", "run")
         #expect(report["equal"] as? Bool == true)
         let manifest = try manifest("run")
-        #expect((manifest["parts"] as? [[String: Any]])?.compactMap { $0["folder"] as? String } == ["part-0", "part-1", "part-2"])
+        #expect(
+            (manifest["parts"] as? [[String: Any]])?.compactMap { $0["folder"] as? String } == [
+                "part-0", "part-1", "part-2",
+            ])
         let files = (manifest["shards"] as? [[String: Any]] ?? []).compactMap {
             (($0["arrays"] as? [String: Any])?["images"] as? [String: Any])?["file"] as? String
         }
@@ -103,7 +109,8 @@ struct ExportScaleTests {
     @Test("merge-manifests refuses a missing slice, a duplicate slice, a different transform and a whole export")
     func mergeErrors() throws {
         for index in 0..<3 {
-            let part = try export(Self.masks + ["--shard", "\(index)/3"] + (index > 0 ? ["--offline"] : []), out: "p\(index)")
+            let part = try export(
+                Self.masks + ["--shard", "\(index)/3"] + (index > 0 ? ["--offline"] : []), out: "p\(index)")
             #expect(part.status == 0, "\(part.stderr)")
         }
         let resized = try export(Self.masks + ["--offline", "--shard", "1/3", "--resize", "16x16"], out: "resized")
@@ -139,7 +146,8 @@ struct ExportScaleTests {
                 == ["annotations.jsonl", "arrays.safetensors", "manifest.json"])
         #expect(try compare("npy", "st")["equal"] as? Bool == true)
 
-        let sharded = try export(arguments + ["--offline", "--format", "safetensors", "--shard-size", "5"], out: "st-sharded")
+        let sharded = try export(
+            arguments + ["--offline", "--format", "safetensors", "--shard-size", "5"], out: "st-sharded")
         #expect(sharded.status == 0, "\(sharded.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: path("st-sharded"))
         #expect(

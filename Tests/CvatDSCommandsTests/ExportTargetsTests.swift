@@ -100,7 +100,8 @@ struct ExportTargetsTests {
         // Task 4's plain shapes of the bboxes types on frames that are not deleted: 3 on frame 0, 2 on frame 1, 2 on
         // frame 2, 1 on frame 11 and 1 on frame 19.
         #expect(without == 9)
-        #expect(with == without + 56, "56 visible per-frame shapes of the rectangle, polygon, points and ellipse tracks")
+        #expect(
+            with == without + 56, "56 visible per-frame shapes of the rectangle, polygon, points and ellipse tracks")
         #expect(!FileManager.default.fileExists(atPath: path("without") + "/box_track_ids.npy"))
     }
 
@@ -146,7 +147,8 @@ struct ExportTargetsTests {
         var annotations = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         func shape(_ id: Int, _ type: String, _ label: Int, _ z: Int, _ points: [Double]) -> [String: Any] {
             [
-                "id": id, "type": type, "frame": 1, "label_id": label, "group": 0, "source": "manual", "occluded": false,
+                "id": id, "type": type, "frame": 1, "label_id": label, "group": 0, "source": "manual",
+                "occluded": false,
                 "outside": false, "z_order": z, "rotation": 0.0, "points": points, "attributes": [], "elements": [],
             ]
         }
@@ -173,23 +175,31 @@ struct ExportTargetsTests {
         #expect(at(45, 15) == 6, "sky over road: equal z_order, the later shape on top")
         #expect(at(5, 5) == 255, "background")
 
-        let resized = try export(["--task", "4", "--transform", "semantic", "--offline", "--letterbox", "80x80"], out: "seg80")
+        let resized = try export(
+            ["--task", "4", "--transform", "semantic", "--offline", "--letterbox", "80x80"], out: "seg80")
         #expect(resized.status == 0, "\(resized.stderr)")
         let arrays = try checkArrays("seg80")
         #expect((arrays["masks"] as? [String: Any])?["shape"] as? [Int] == [18, 80, 80])
 
         // 250 + 8 classes: 255 would be a class, so the background must move, and the maps become uint16.
-        let clash = try export(["--task", "4", "--transform", "semantic", "--offline", "--label-offset", "250"], out: "wide")
+        let clash = try export(
+            ["--task", "4", "--transform", "semantic", "--offline", "--label-offset", "250"], out: "wide")
         #expect(clash.status == 64, "\(clash.stderr)")
         #expect(clash.stderr.contains("--background-index 255"), "\(clash.stderr)")
         let wide = try export(
-            ["--task", "4", "--transform", "semantic", "--offline", "--label-offset", "250", "--background-index", "0",
-             "--resize", "32x32"], out: "wide")
+            [
+                "--task", "4", "--transform", "semantic", "--offline", "--label-offset", "250", "--background-index",
+                "0",
+                "--resize", "32x32",
+            ], out: "wide")
         #expect(wide.status == 0, "\(wide.stderr)")
         _ = try compare(
             "wide", tasks: ["4"],
-            ["--transform", "semantic", "--tracks", Self.expectedTracks, "--label-offset", "250", "--background-index",
-             "0", "--resize", "32x32"])
+            [
+                "--transform", "semantic", "--tracks", Self.expectedTracks, "--label-offset", "250",
+                "--background-index",
+                "0", "--resize", "32x32",
+            ])
         #expect((try checkArrays("wide")["masks"] as? [String: Any])?["dtype"] as? String == "uint16")
     }
 
@@ -200,19 +210,24 @@ struct ExportTargetsTests {
         let completed = try export(["--task", "1", "--task", "4", "--job-state", "completed"], out: "done")
         #expect(completed.status == 0, "\(completed.stderr)")
         let samples = try samples("done")
-        let pairs = samples.map { "\($0["task_id"] as? Int ?? -1)/\($0["frame"] as? Int ?? -1)/\($0["job_id"] as? Int ?? -1)" }
+        let pairs = samples.map {
+            "\($0["task_id"] as? Int ?? -1)/\($0["frame"] as? Int ?? -1)/\($0["job_id"] as? Int ?? -1)"
+        }
         let expected = (10...15).map { "1/\($0)/2" } + [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11].map { "4/\($0)/6" }
         #expect(pairs == expected)
         let filter = (try manifest("done")["transform"] as? [String: Any])?["job_filter"] as? [String: Any]
         #expect(filter?["states"] as? [String] == ["completed"])
         #expect(filter?["stages"] as? [String] == [])
-        let jobsFile = try FileManager.default.subpathsOfDirectory(atPath: cache).contains { $0.hasSuffix("tasks/4/jobs.json") }
+        let jobsFile = try FileManager.default.subpathsOfDirectory(atPath: cache).contains {
+            $0.hasSuffix("tasks/4/jobs.json")
+        }
         #expect(jobsFile)
 
         // Up to date, but the job list is asked for again (a job's stage can change without the task changing).
         try server.resetLog()
         let staged = try export(
-            ["--task", "4", "--job-stage", "annotation", "--job-state", "in progress", "--transform", "bboxes"], out: "wip")
+            ["--task", "4", "--job-stage", "annotation", "--job-state", "in progress", "--transform", "bboxes"],
+            out: "wip")
         #expect(staged.status == 0, "\(staged.stderr)")
         let log = try server.log().compactMap { $0["path"] as? String }
         #expect(log.filter { $0 == "/api/jobs" }.count == 1, "\(log)")

@@ -17,7 +17,10 @@ struct ExportTests {
 
     func export(_ arguments: [String], out: String) throws -> CLI.Result {
         try CLI.run(
-            ["export", "--server-host", server.url, "--cache-dir", cache, "--out", home.appendingPathComponent(out).path]
+            [
+                "export", "--server-host", server.url, "--cache-dir", cache, "--out",
+                home.appendingPathComponent(out).path,
+            ]
                 + arguments,
             environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
     }
@@ -102,7 +105,9 @@ struct ExportTests {
         #expect(first.contains { $0[2] > width && $0[3] > height }, "a box past the edges: \(first)")
     }
 
-    @Test("where pixels are cut away or added (letterbox, center crop) boxes are clipped to the image and those without area dropped")
+    @Test(
+        "where pixels are cut away or added (letterbox, center crop) boxes are clipped to the image and those without area dropped"
+    )
     func boxesUnderLetterboxAndCrop() throws {
         try addDegenerateAndOverhangingBoxes()
         // 176x99 letterboxed into 200x200: scaled by 200/176 to 200x113, 43 rows of padding above.
@@ -143,12 +148,16 @@ struct ExportTests {
 
     @Test("a project export with a subset uses the project's labels and only that subset's tasks")
     func projectSubset() throws {
-        let result = try export(["--project", "1", "--subset", "Train", "--transform", "label", "--json"], out: "train")
+        let result = try export(
+            ["--project", "1", "--subset", "Train", "--transform", "label", "--json"], out: "train")
         #expect(result.status == 0, "\(result.stderr)")
         let manifest = try manifest("train")
         let taskIDs = Set((manifest["samples"] as? [[String: Any]] ?? []).compactMap { $0["task_id"] as? Int })
         #expect(taskIDs == [1, 2])
-        #expect((manifest["labels"] as? [String: Any])?["names"] as? [String] == ["tulip", "rose", "daisy", "sunflower", "bee", "leaf"])
+        #expect(
+            (manifest["labels"] as? [String: Any])?["names"] as? [String] == [
+                "tulip", "rose", "daisy", "sunflower", "bee", "leaf",
+            ])
         _ = try compare("train", tasks: ["1", "2"], ["--transform", "label"])
         let source = manifest["source"] as? [String: Any]
         #expect((source?["project"] as? [String: Any])?["id"] as? Int == 1)
@@ -158,12 +167,14 @@ struct ExportTests {
 
     @Test("layouts, dtypes, normalisation, letterbox and raw output have the shapes the manifest says")
     func layoutsAndFormats() throws {
-        let a = try export(["--task", "1", "--letterbox", "128x96", "--pad-value", "114", "--layout", "nchw"], out: "a")
+        let a = try export(
+            ["--task", "1", "--letterbox", "128x96", "--pad-value", "114", "--layout", "nchw"], out: "a")
         #expect(a.status == 0, "\(a.stderr)")
         let arrays = try checkArrays("a")
         #expect((arrays["images"] as? [String: Any])?["shape"] as? [Int] == [15, 3, 96, 128])
 
-        let b = try export(["--task", "1", "--resize-shorter", "64", "--center-crop", "48x48", "--normalize", "imagenet"], out: "b")
+        let b = try export(
+            ["--task", "1", "--resize-shorter", "64", "--center-crop", "48x48", "--normalize", "imagenet"], out: "b")
         #expect(b.status == 0, "\(b.stderr)")
         let bArrays = try checkArrays("b")
         #expect((bArrays["images"] as? [String: Any])?["shape"] as? [Int] == [15, 48, 48, 3])
@@ -221,7 +232,9 @@ struct ExportTests {
         ])
     func badChunks(kind: String, member: Int, mentions: String) throws {
         #expect(try export(["--task", "1"], out: "ok").status == 0)
-        let chunk = try FileManager.default.subpathsOfDirectory(atPath: cache).first { $0.hasSuffix("tasks/1/chunks/0.zip") }
+        let chunk = try FileManager.default.subpathsOfDirectory(atPath: cache).first {
+            $0.hasSuffix("tasks/1/chunks/0.zip")
+        }
         let chunkPath = cache + "/" + (chunk ?? "")
         let made = try PythonScript.run("export/make_bad_chunk.py", [chunkPath, kind, String(member)])
         #expect(made.status == 0, "\(made.stderr)")
@@ -231,7 +244,9 @@ struct ExportTests {
         #expect(result.stderr.contains("task 1"), "\(result.stderr)")
         #expect(result.stderr.contains(mentions), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path("bad")))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: home.path).filter { $0.contains("tmp-cvat-ds") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: home.path).filter {
+            $0.contains("tmp-cvat-ds")
+        }
         #expect(leftovers.isEmpty)
         #expect(try cacheSnapshot() == before)
     }

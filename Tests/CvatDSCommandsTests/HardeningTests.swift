@@ -30,7 +30,8 @@ struct HardeningTests {
         var environment = env
         if let token { environment["CVAT_ACCESS_TOKEN"] = token }
         return try CLI.run(
-            ["sync", "--server-host", server.url, "--cache-dir", cache] + arguments, environment: environment, home: home)
+            ["sync", "--server-host", server.url, "--cache-dir", cache] + arguments, environment: environment,
+            home: home)
     }
 
     var serverDirectory: URL {
@@ -197,7 +198,9 @@ struct HardeningTests {
         for (path, bytes) in try files(under: root) {
             if path.hasSuffix(".zip") {
                 // Image bytes: only the exact secrets are meaningful, not shapes.
-                for marker in markers where bytes.range(of: Data(marker.utf8)) != nil { found.append("\(path): \(marker)") }
+                for marker in markers where bytes.range(of: Data(marker.utf8)) != nil {
+                    found.append("\(path): \(marker)")
+                }
             } else {
                 found += leaks(in: String(decoding: bytes, as: UTF8.self), markers: markers).map { "\(path): \($0)" }
             }
@@ -281,7 +284,8 @@ struct HardeningTests {
     func wrongCredentials() throws {
         for method in ["session", "token"] {
             try server.resetLog()
-            let result = try sync(["--task", "1", "--auth", "admin", "--auth-method", method, "--verbose"], token: nil,
+            let result = try sync(
+                ["--task", "1", "--auth", "admin", "--auth-method", method, "--verbose"], token: nil,
                 env: ["PASS": "not-the-password"])
             #expect(result.status == 77, "\(method): \(result.stderr)")
             #expect(result.stderr.contains("refused") && result.stderr.contains(server.url))
@@ -322,8 +326,10 @@ struct HardeningTests {
         #expect(tlsServer.url.hasPrefix("https://"))
         func run(_ extra: [String], cacheName: String) throws -> CLI.Result {
             try CLI.run(
-                ["sync", "--server-host", tlsServer.url, "--cache-dir", home.appendingPathComponent(cacheName).path,
-                 "--task", "2", "--retries", "0"] + extra,
+                [
+                    "sync", "--server-host", tlsServer.url, "--cache-dir", home.appendingPathComponent(cacheName).path,
+                    "--task", "2", "--retries", "0",
+                ] + extra,
                 environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
         }
         let refused = try run([], cacheName: "refused")
@@ -350,13 +356,16 @@ struct HardeningTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments =
-            ["-c", "umask \(umask) && exec \"$0\" \"$@\"", CLI.executable.path, "sync", "--server-host", server.url,
-             "--cache-dir", cache] + arguments
+            [
+                "-c", "umask \(umask) && exec \"$0\" \"$@\"", CLI.executable.path, "sync", "--server-host", server.url,
+                "--cache-dir", cache,
+            ] + arguments
         process.environment = [
             "CVAT_ACCESS_TOKEN": TestServer.adminToken, "HOME": home.path,
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ].merging(
-            CLI.sanitizerEnvironment) { own, _ in own }
+            CLI.sanitizerEnvironment
+        ) { own, _ in own }
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -434,8 +443,9 @@ struct HardeningTests {
         #expect(result.stderr.contains("older than the cached one"))
         #expect((try result.json()["tasks"] as? [[String: Any]])?.first?["outcome"] as? String == "updated")
         #expect(try chunkRequests().isEmpty, "the media did not change, so no chunk moves")
-        let taskFile = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: taskDirectory(1).appendingPathComponent("task.json"))) as? [String: Any]
+        let taskFile =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: taskDirectory(1).appendingPathComponent("task.json"))) as? [String: Any]
         #expect((taskFile?["model"] as? [String: Any])?["updated_date"] as? String == "2020-01-01T00:00:00.000000Z")
         #expect(try Data(contentsOf: taskDirectory(1).appendingPathComponent("chunks/0.zip")) == chunk)
 
@@ -474,8 +484,9 @@ struct HardeningTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("task 1: the label set changed since the last sync"))
         #expect(result.stderr.contains("added 'hardening-new-label' (id \(id ?? -1))"))
-        let taskFile = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: taskDirectory(1).appendingPathComponent("task.json"))) as? [String: Any]
+        let taskFile =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: taskDirectory(1).appendingPathComponent("task.json"))) as? [String: Any]
         let names = (taskFile?["labels"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
         #expect(names.contains("hardening-new-label"))
     }

@@ -99,14 +99,18 @@ struct KillTests {
 
     // MARK: - kill -9 during sync
 
-    @Test("kill -9 at 20 seeded moments of a project sync: the cache is never corrupt, the rerun refetches nothing complete")
+    @Test(
+        "kill -9 at 20 seeded moments of a project sync: the cache is never corrupt, the rerun refetches nothing complete"
+    )
     func killSync() throws {
         let syncArguments = ["sync", "--server-host", server.url, "--project", "1", "--jobs", "2", "--cache-dir"]
         let clean = home.appendingPathComponent("clean")
         #expect(try run(syncArguments + [clean.path]).status == 0)
         let reference = try Self.snapshot(clean)
         let cleanState = try check("cache", clean)
-        #expect((cleanState["problems"] as? [String]) == [] && (cleanState["temporaries"] as? [String]) == [], "\(cleanState)")
+        #expect(
+            (cleanState["problems"] as? [String]) == [] && (cleanState["temporaries"] as? [String]) == [],
+            "\(cleanState)")
         #expect(reference.keys.contains { $0.hasSuffix("chunks/1.zip") })
 
         // Slow enough that the run spends most of its time inside chunk bodies, where partial files exist.
@@ -125,7 +129,8 @@ struct KillTests {
             try server.control("/_test/faults", slow)
             let (killed, status) = try runAndKill(syncArguments + [cache.path], after: delay)
             if killed { killedRuns += 1 } else { #expect(status == 0, "point \(point): finished before the kill") }
-            let context = "kill point \(point) at \(String(format: "%.3f", delay)) s of \(String(format: "%.3f", typical)) s"
+            let context =
+                "kill point \(point) at \(String(format: "%.3f", delay)) s of \(String(format: "%.3f", typical)) s"
 
             let afterKill = try check("cache", cache)
             #expect((afterKill["problems"] as? [String]) == [], "\(context): \(afterKill)")
@@ -149,7 +154,9 @@ struct KillTests {
         // The points must actually interrupt runs, and at moments where some chunks were already complete.
         #expect(killedRuns >= Self.killPoints / 2, "only \(killedRuns) of \(Self.killPoints) runs were interrupted")
         #expect(keptChunks > 0, "no kill point came after a finished chunk")
-        print("killSync: \(Self.killPoints) points over \(String(format: "%.2f", typical)) s, \(killedRuns) interrupted, \(keptChunks) complete chunks kept and not refetched")
+        print(
+            "killSync: \(Self.killPoints) points over \(String(format: "%.2f", typical)) s, \(killedRuns) interrupted, \(keptChunks) complete chunks kept and not refetched"
+        )
     }
 
     @Test("a sync killed while annotations.json downloads: the rerun removes the dead run's temporary file")
@@ -198,13 +205,16 @@ struct KillTests {
     @Test("kill -9 at 20 seeded moments of an export: --out is absent or complete, the rerun succeeds and cleans up")
     func killExport() throws {
         let cache = home.appendingPathComponent("cache")
-        #expect(try run(["sync", "--server-host", server.url, "--cache-dir", cache.path] + Self.exportTasks).status == 0)
+        #expect(
+            try run(["sync", "--server-host", server.url, "--cache-dir", cache.path] + Self.exportTasks).status == 0)
         let cacheBefore = try Self.snapshot(cache)
         let parent = home.appendingPathComponent("exports")
         let out = parent.appendingPathComponent("flowers")
         let exportArguments =
-            ["export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--transform", "bboxes",
-             "--resize", "128x128", "--jobs", "1", "--force", "--out", out.path, "--task", "3", "--task", "4"]
+            [
+                "export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--transform", "bboxes",
+                "--resize", "128x128", "--jobs", "1", "--force", "--out", out.path, "--task", "3", "--task", "4",
+            ]
         var samples = 0
         let typical = try Self.seconds { () throws in
             let result = try run(exportArguments)
@@ -222,24 +232,29 @@ struct KillTests {
             if !hadOutput { try? FileManager.default.removeItem(at: out) }
             let delay = random.uniform(typical)
             let (killed, status) = try runAndKill(exportArguments, after: delay)
-            let context = "kill point \(point) at \(String(format: "%.3f", delay)) s of \(String(format: "%.3f", typical)) s"
+            let context =
+                "kill point \(point) at \(String(format: "%.3f", delay)) s of \(String(format: "%.3f", typical)) s"
             if !killed { #expect(status == 0, "\(context): finished before the kill with status \(status)") }
 
-            let state = FileManager.default.fileExists(atPath: out.path) ? try check("export", out) : ["state": "absent"]
+            let state =
+                FileManager.default.fileExists(atPath: out.path) ? try check("export", out) : ["state": "absent"]
             let verdict = state["state"] as? String ?? "?"
             #expect(verdict == "absent" || verdict == "complete", "\(context): \(state)")
             if verdict == "complete" { #expect(state["samples"] as? Int == samples, "\(context): \(state)") }
-            outcomes["\(killed ? "killed" : "finished"), \(hadOutput ? "replacing" : "new"): \(verdict)", default: 0] += 1
+            outcomes["\(killed ? "killed" : "finished"), \(hadOutput ? "replacing" : "new"): \(verdict)", default: 0] +=
+                1
 
             let rerun = try run(exportArguments)
             #expect(rerun.status == 0, "\(context): the rerun failed: \(rerun.stderr)")
             let after = try check("export", out)
-            #expect(after["state"] as? String == "complete" && after["samples"] as? Int == samples, "\(context): \(after)")
+            #expect(
+                after["state"] as? String == "complete" && after["samples"] as? Int == samples, "\(context): \(after)")
             let beside = try FileManager.default.contentsOfDirectory(atPath: parent.path)
             #expect(beside == ["flowers"], "\(context): the rerun left \(beside) beside the export")
         }
         #expect(try Self.snapshot(cache) == cacheBefore, "an export never writes to the cache")
-        #expect(outcomes.filter { $0.key.hasPrefix("killed") }.values.reduce(0, +) >= Self.killPoints / 2, "\(outcomes)")
+        #expect(
+            outcomes.filter { $0.key.hasPrefix("killed") }.values.reduce(0, +) >= Self.killPoints / 2, "\(outcomes)")
         print("killExport: \(Self.killPoints) points over \(String(format: "%.2f", typical)) s: \(outcomes)")
     }
 
@@ -270,8 +285,11 @@ struct KillTests {
                 at: parent.appendingPathComponent(name), withIntermediateDirectories: true)
         }
         let result = try run(
-            ["export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--task", "1", "--resize",
-             "32x32", "--out", parent.appendingPathComponent("out").path])
+            [
+                "export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--task", "1",
+                "--resize",
+                "32x32", "--out", parent.appendingPathComponent("out").path,
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         let beside = Set(try FileManager.default.contentsOfDirectory(atPath: parent.path))
         #expect(beside == Set(["out"] + others), "left beside the export: \(beside.sorted())")
@@ -305,7 +323,8 @@ struct KillTests {
     func runWithFileSizeLimit(_ kilobytes: Int, _ arguments: [String]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(kilobytes); exec \"$0\" \"$@\"", CLI.executable.path]
+        process.arguments =
+            ["-c", "trap '' XFSZ; ulimit -f \(kilobytes); exec \"$0\" \"$@\"", CLI.executable.path]
             + arguments
         process.environment = environment
         let err = Pipe()
@@ -340,11 +359,14 @@ struct KillTests {
     @Test("disk full during an export (a small tmpfs; RLIMIT_FSIZE where mounting is not allowed): exit 74, clean")
     func diskFull() throws {
         let cache = home.appendingPathComponent("cache")
-        #expect(try run(["sync", "--server-host", server.url, "--cache-dir", cache.path] + Self.exportTasks).status == 0)
+        #expect(
+            try run(["sync", "--server-host", server.url, "--cache-dir", cache.path] + Self.exportTasks).status == 0)
         let cacheBefore = try Self.snapshot(cache)
         func arguments(_ out: URL) -> [String] {
-            ["export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--transform", "bboxes",
-             "--resize", "32x32", "--out", out.path] + Self.exportTasks
+            [
+                "export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--transform", "bboxes",
+                "--resize", "32x32", "--out", out.path,
+            ] + Self.exportTasks
         }
         // The export's size in 4 KiB pages, as tmpfs counts it.
         let full = home.appendingPathComponent("full")
@@ -375,14 +397,17 @@ struct KillTests {
                     continue
                 }
                 if let file = try expectCleanFailure(
-                    Outcome(status: result.status, stderr: result.stderr), reason: "No space left on device", parent: mountPoint, context: context)
+                    Outcome(status: result.status, stderr: result.stderr), reason: "No space left on device",
+                    parent: mountPoint, context: context)
                 {
                     failedFiles.insert(URL(fileURLWithPath: file).lastPathComponent)
                 }
             }
             #expect(succeeded >= 1, "a tmpfs 16 KiB larger than the export holds it")
             #expect(succeeded < steps.count - 1, "most sizes are too small")
-            print("diskFull (tmpfs): \(steps.count) sizes, \(succeeded) succeeded, failures named \(failedFiles.sorted())")
+            print(
+                "diskFull (tmpfs): \(steps.count) sizes, \(succeeded) succeeded, failures named \(failedFiles.sorted())"
+            )
         } else {
             // No tmpfs here: the per-file size limit stands in for a full disk.
             for kilobytes in [4, largestKB / 2, largestKB - 4] {
@@ -400,7 +425,9 @@ struct KillTests {
         #expect(try Self.snapshot(cache) == cacheBefore, "the cache is untouched")
     }
 
-    @Test("disk full during a sync (a small tmpfs; RLIMIT_FSIZE where mounting is not allowed): exit 74, complete chunks kept, the next sync refetches none")
+    @Test(
+        "disk full during a sync (a small tmpfs; RLIMIT_FSIZE where mounting is not allowed): exit 74, complete chunks kept, the next sync refetches none"
+    )
     func diskFullDuringSync() throws {
         let syncArguments = ["sync", "--server-host", server.url, "--project", "1", "--jobs", "1", "--cache-dir"]
         let clean = home.appendingPathComponent("clean")
@@ -453,7 +480,9 @@ struct KillTests {
         let files = try Self.snapshot(cache)
         #expect(files.keys.sorted() == reference.keys.sorted())
         for (path, bytes) in reference where files[path] != bytes { Issue.record("\(path) differs from a clean sync") }
-        print("diskFullDuringSync (\(mounted ? "tmpfs of \(totalKB / 2) KiB" : "RLIMIT_FSIZE \(largestKB / 2) KiB")): \(complete.count) complete chunks kept, 0 refetched")
+        print(
+            "diskFullDuringSync (\(mounted ? "tmpfs of \(totalKB / 2) KiB" : "RLIMIT_FSIZE \(largestKB / 2) KiB")): \(complete.count) complete chunks kept, 0 refetched"
+        )
     }
 
     @Test("a file size limit (RLIMIT_FSIZE, SIGXFSZ ignored) during an export: exit 74, File too large, clean")
@@ -464,8 +493,11 @@ struct KillTests {
         let parent = home.appendingPathComponent("limited")
         let result = try runWithFileSizeLimit(
             64,
-            ["export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--task", "4", "--resize",
-             "224x224", "--out", parent.appendingPathComponent("out").path])
+            [
+                "export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--task", "4",
+                "--resize",
+                "224x224", "--out", parent.appendingPathComponent("out").path,
+            ])
         let file = try expectCleanFailure(result, reason: "File too large", parent: parent, context: "64 KiB limit")
         #expect(file?.hasSuffix("images.npy.partial") == true, "\(result.stderr)")
         #expect(try Self.snapshot(cache) == cacheBefore, "the cache is untouched")

@@ -71,7 +71,8 @@ struct OldServerTests {
         let result = try run("sync", ["--task", "1"] + arguments)
         #expect(result.status == 0, "\(scheme): \(result.stderr)")
         for file in ["task.json", "data_meta.json", "annotations.json", "jobs.json", "chunks/0.zip", "chunks/1.zip"] {
-            #expect(FileManager.default.fileExists(atPath: taskDirectory(1).appendingPathComponent(file).path), "\(file)")
+            #expect(
+                FileManager.default.fileExists(atPath: taskDirectory(1).appendingPathComponent(file).path), "\(file)")
         }
         let log = try server.log()
         let logins = log.filter { ($0["path"] as? String) == "/api/auth/login" }
@@ -127,7 +128,8 @@ struct OldServerTests {
         // The chunks were fetched whole (the old server has no Range) and cached as the default server's are.
         for task in [1, 2, 3] {
             let oldChunks = try files(taskDirectory(task).appendingPathComponent("chunks"))
-            let newChunks = try files(taskDirectory(task, on: current, cache: currentCache).appendingPathComponent("chunks"))
+            let newChunks = try files(
+                taskDirectory(task, on: current, cache: currentCache).appendingPathComponent("chunks"))
             #expect(!oldChunks.isEmpty && oldChunks == newChunks, "task \(task)")
         }
     }
@@ -137,8 +139,11 @@ struct OldServerTests {
         let result = try run("sync", ["--task", "4"])
         #expect(result.status == 0, "\(result.stderr)")
         let log = try server.log()
-        let json = log.filter { !(($0["query"] as? String ?? "").contains("type=")) && ($0["bytes_sent"] as? Int ?? 0) > 0 }
-        let zipped = Set(json.filter { $0["content_encoding"] as? String == "gzip" }.compactMap { $0["path"] as? String })
+        let json = log.filter {
+            !(($0["query"] as? String ?? "").contains("type=")) && ($0["bytes_sent"] as? Int ?? 0) > 0
+        }
+        let zipped = Set(
+            json.filter { $0["content_encoding"] as? String == "gzip" }.compactMap { $0["path"] as? String })
         #expect(zipped == ["/api/tasks/4", "/api/labels", "/api/tasks/4/data/meta", "/api/jobs"], "\(json)")
         // Downloads into files (annotations, chunks) could not be resumed by byte offset if they came gzipped, so
         // cvat-ds asks for them uncompressed, and this server, like Django, honours that.
@@ -150,10 +155,14 @@ struct OldServerTests {
         let current = try TestServer()
         let currentCache = home.appendingPathComponent("cache-2.73").path
         #expect(try run("sync", ["--task", "4"], on: current, cache: currentCache).status == 0)
-        let decoded = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: taskDirectory(4).appendingPathComponent("annotations.json"))) as? NSDictionary
-        let reference = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: taskDirectory(4, on: current, cache: currentCache).appendingPathComponent("annotations.json")))
+        let decoded =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: taskDirectory(4).appendingPathComponent("annotations.json"))) as? NSDictionary
+        let reference =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: taskDirectory(4, on: current, cache: currentCache).appendingPathComponent(
+                        "annotations.json")))
             as? NSDictionary
         #expect(decoded != nil && decoded == reference)
         #expect(
@@ -210,15 +219,18 @@ struct OldServerTests {
         #expect(samples.allSatisfy { $0["job_id"] as? Int == 2 })
         let listed = try server.log().filter { ($0["path"] as? String) == "/api/jobs" }
         #expect(listed.count == 1)
-        let jobs = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: taskDirectory(1).appendingPathComponent("jobs.json"))) as? [[String: Any]] ?? []
+        let jobs =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: taskDirectory(1).appendingPathComponent("jobs.json"))) as? [[String: Any]] ?? []
         #expect(jobs.compactMap { $0["id"] as? Int }.sorted() == [1, 2, 12])
         #expect(jobs.first { $0["id"] as? Int == 12 }?["type"] as? String == "ground_truth")
 
         let state = home.appendingPathComponent("completed")
-        let completed = try run("export", ["--task", "1", "--job-state", "completed", "--offline", "--out", state.path])
+        let completed = try run(
+            "export", ["--task", "1", "--job-state", "completed", "--offline", "--out", state.path])
         #expect(completed.status == 0, "\(completed.stderr)")
-        #expect((try manifest(state)["samples"] as? [[String: Any]])?.map { $0["frame"] as? Int ?? -1 } == Array(10...15))
+        #expect(
+            (try manifest(state)["samples"] as? [[String: Any]])?.map { $0["frame"] as? Int ?? -1 } == Array(10...15))
     }
 
     @Test("a video task with MP4 compressed chunks syncs from PNG frames, also when compressed frames are asked for")
@@ -238,6 +250,7 @@ struct OldServerTests {
         let frames = try files(taskDirectory(7).appendingPathComponent("frames"))
         #expect(frames.count == 300)
         #expect(frames.values.allSatisfy { $0.starts(with: [0x89, 0x50, 0x4E, 0x47]) })
-        #expect(frames == (try files(taskDirectory(7, on: current, cache: currentCache).appendingPathComponent("frames"))))
+        #expect(
+            frames == (try files(taskDirectory(7, on: current, cache: currentCache).appendingPathComponent("frames"))))
     }
 }

@@ -28,8 +28,10 @@ struct PreviewTests {
 
     func export(_ out: String, _ extra: [String] = []) throws {
         let result = try CLI.run(
-            ["export", "--server-host", server.url, "--cache-dir", path("cache"), "--out", path(out), "--task", "1",
-             "--transform", "bboxes", "--letterbox", "160x120", "--pad-value", "\(Self.pad)"] + extra,
+            [
+                "export", "--server-host", server.url, "--cache-dir", path("cache"), "--out", path(out), "--task", "1",
+                "--transform", "bboxes", "--letterbox", "160x120", "--pad-value", "\(Self.pad)",
+            ] + extra,
             environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
         #expect(result.status == 0, "\(result.stderr)")
     }
@@ -50,13 +52,22 @@ struct PreviewTests {
     /// The pixels a box covers, `[left, right) x [top, bottom)`: floor of the minimum, ceiling of the maximum.
     func rect(_ b: ArraySlice<Float>) -> (l: Int, t: Int, r: Int, b: Int) {
         let i = b.startIndex
-        return (Int(b[i].rounded(.down)), Int(b[i + 1].rounded(.down)), Int(b[i + 2].rounded(.up)), Int(b[i + 3].rounded(.up)))
+        return (
+            Int(b[i].rounded(.down)), Int(b[i + 1].rounded(.down)), Int(b[i + 2].rounded(.up)),
+            Int(b[i + 3].rounded(.up))
+        )
     }
 
     func outline(_ r: (l: Int, t: Int, r: Int, b: Int)) -> Set<[Int]> {
         var s = Set<[Int]>()
-        for x in r.l..<r.r { s.insert([x, r.t]); s.insert([x, r.b - 1]) }
-        for y in r.t..<r.b { s.insert([r.l, y]); s.insert([r.r - 1, y]) }
+        for x in r.l..<r.r {
+            s.insert([x, r.t])
+            s.insert([x, r.b - 1])
+        }
+        for y in r.t..<r.b {
+            s.insert([r.l, y])
+            s.insert([r.r - 1, y])
+        }
         return s
     }
 
@@ -102,7 +113,9 @@ struct PreviewTests {
             for (k, row) in rows.enumerated() {
                 let c = colors[names[labels[row]]] ?? []
                 #expect(c.count == 3)
-                let others = outlines.enumerated().filter { $0.offset != k }.reduce(into: Set<[Int]>()) { $0.formUnion($1.element) }
+                let others = outlines.enumerated().filter { $0.offset != k }.reduce(into: Set<[Int]>()) {
+                    $0.formUnion($1.element)
+                }
                 let own = outlines[k].subtracting(others)
                 #expect(own.count > 20, "box \(row) has a visible outline")
                 for p in own {
@@ -165,8 +178,11 @@ struct PreviewTests {
         let two = try preview([path("u8"), "--out", path("s2.png"), "--count", "6", "--seed", "3", "--json"])
         #expect(one.status == 0 && two.status == 0)
         let picked = (try one.json()["samples"] as? [[String: Any]] ?? []).compactMap { $0["index"] as? Int }
-        #expect(picked.count == 6 && Set(picked).count == 6 && picked == picked.sorted() && picked.allSatisfy { $0 < 15 })
-        #expect(try Data(contentsOf: URL(fileURLWithPath: path("s1.png"))) == Data(contentsOf: URL(fileURLWithPath: path("s2.png"))))
+        #expect(
+            picked.count == 6 && Set(picked).count == 6 && picked == picked.sorted() && picked.allSatisfy { $0 < 15 })
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: path("s1.png")))
+                == Data(contentsOf: URL(fileURLWithPath: path("s2.png"))))
         let other = try preview([path("u8"), "--out", path("s3.png"), "--count", "6", "--seed", "4", "--json"])
         let otherPick = (try other.json()["samples"] as? [[String: Any]] ?? []).compactMap { $0["index"] as? Int }
         #expect(otherPick != picked, "another seed, another pick")
@@ -193,7 +209,8 @@ struct PreviewTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: boxesPath))
         try bytes.prefix(bytes.count - 8).write(to: URL(fileURLWithPath: boxesPath))
         let cut = try preview([path("cut"), "--out", path("x.png")])
-        #expect(cut.status == 65 && cut.stderr.contains("boxes.npy") && cut.stderr.contains("truncated"), "\(cut.stderr)")
+        #expect(
+            cut.status == 65 && cut.stderr.contains("boxes.npy") && cut.stderr.contains("truncated"), "\(cut.stderr)")
 
         try fm.copyItem(atPath: path("ok"), toPath: path("badjson"))
         try Data("{\"format_version\": 1, ".utf8).write(to: URL(fileURLWithPath: path("badjson") + "/manifest.json"))

@@ -47,11 +47,15 @@ struct SDKInteropTests {
         defer { try? FileManager.default.removeItem(at: home) }
         let theirs = home.appendingPathComponent("theirs").path
         let sdkSync = try PythonScript.run(
-            "sdk/sdk_sync.py", ["--server", server.url, "--cache-dir", theirs, "--token", TestServer.adminToken, "--task", "1", "4"])
+            "sdk/sdk_sync.py",
+            ["--server", server.url, "--cache-dir", theirs, "--token", TestServer.adminToken, "--task", "1", "4"])
         #expect(sdkSync.status == 0, "\(sdkSync.stderr)")
 
         let info = try CLI.run(
-            ["info", "--server-host", server.url, "--cache-dir", theirs, "--task", "1", "--task", "4", "--offline", "--json"],
+            [
+                "info", "--server-host", server.url, "--cache-dir", theirs, "--task", "1", "--task", "4", "--offline",
+                "--json",
+            ],
             home: home)
         #expect(info.status == 0, "\(info.stderr)")
         let reports = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [[String: Any]]
@@ -90,13 +94,17 @@ struct SDKInteropTests {
 
         // cvat-ds still knows task 3's data is not cached: an offline export says so, exit 66.
         let offline = try CLI.run(
-            ["export", "--server-host", server.url, "--cache-dir", ours, "--offline", "--task", "3", "--out",
-             home.appendingPathComponent("validation").path], home: home)
+            [
+                "export", "--server-host", server.url, "--cache-dir", ours, "--offline", "--task", "3", "--out",
+                home.appendingPathComponent("validation").path,
+            ], home: home)
         #expect(offline.status == 66, "\(offline.stderr)")
         #expect(offline.stderr.contains("task 3") && offline.stderr.contains("metadata only"), "\(offline.stderr)")
         let train = try CLI.run(
-            ["export", "--server-host", server.url, "--cache-dir", ours, "--offline", "--project", "1", "--subset",
-             "Train", "--out", home.appendingPathComponent("train").path], home: home)
+            [
+                "export", "--server-host", server.url, "--cache-dir", ours, "--offline", "--project", "1", "--subset",
+                "Train", "--out", home.appendingPathComponent("train").path,
+            ], home: home)
         #expect(train.status == 0, "\(train.stderr)")
 
         // A later sync of the whole project fetches task 3 (its task.json alone does not make it current).
@@ -104,7 +112,9 @@ struct SDKInteropTests {
             ["sync", "--server-host", server.url, "--cache-dir", ours, "--project", "1", "--json"], environment: env,
             home: home)
         #expect(full.status == 0, "\(full.stderr)")
-        let outcomes = (try full.json()["tasks"] as? [[String: Any]])?.map { ($0["id"] as? Int, $0["outcome"] as? String) }
+        let outcomes = (try full.json()["tasks"] as? [[String: Any]])?.map {
+            ($0["id"] as? Int, $0["outcome"] as? String)
+        }
         #expect(outcomes?.map(\.0) == [1, 2, 3])
         #expect(outcomes?.map(\.1) == ["up-to-date", "up-to-date", "updated"], "\(full.stdout)")
         let fromValidation = try PythonScript.run(
@@ -121,19 +131,26 @@ struct SDKInteropTests {
         let theirs = home.appendingPathComponent("theirs").path
         let sdk = try PythonScript.run(
             "sdk/sdk_project_subset.py",
-            ["--server", server.url, "--cache-dir", theirs, "--project", "1", "--subset", "Train", "--online",
-             "--token", TestServer.adminToken])
+            [
+                "--server", server.url, "--cache-dir", theirs, "--project", "1", "--subset", "Train", "--online",
+                "--token", TestServer.adminToken,
+            ])
         #expect(sdk.status == 0, "\(sdk.stderr)")
         // The SDK's own cache holds no task.json for task 3: offline, neither tool can tell task 3's subset.
         let unknown = try CLI.run(
-            ["export", "--server-host", server.url, "--cache-dir", theirs, "--offline", "--project", "1", "--subset",
-             "Train", "--out", home.appendingPathComponent("unknown").path], home: home)
+            [
+                "export", "--server-host", server.url, "--cache-dir", theirs, "--offline", "--project", "1", "--subset",
+                "Train", "--out", home.appendingPathComponent("unknown").path,
+            ], home: home)
         #expect(unknown.status == 66, "\(unknown.stderr)")
         #expect(unknown.stderr.contains("subset is not known offline"), "\(unknown.stderr)")
 
         try server.resetLog()
         let sync = try CLI.run(
-            ["sync", "--server-host", server.url, "--cache-dir", theirs, "--project", "1", "--subset", "Train", "--json"],
+            [
+                "sync", "--server-host", server.url, "--cache-dir", theirs, "--project", "1", "--subset", "Train",
+                "--json",
+            ],
             environment: ["CVAT_ACCESS_TOKEN": TestServer.adminToken], home: home)
         #expect(sync.status == 0, "\(sync.stderr)")
         // The SDK lists a project's tasks in the personal workspace only (`org=`), so it read task 1 and not task 2,
@@ -152,8 +169,10 @@ struct SDKInteropTests {
         #expect(read.map { $0["id"] as? Int } == [1, 2])
         #expect(read.first.map { $0 as NSDictionary } == online.first.map { $0 as NSDictionary })
         let export = try CLI.run(
-            ["export", "--server-host", server.url, "--cache-dir", theirs, "--offline", "--project", "1", "--subset",
-             "Train", "--out", home.appendingPathComponent("train").path], home: home)
+            [
+                "export", "--server-host", server.url, "--cache-dir", theirs, "--offline", "--project", "1", "--subset",
+                "Train", "--out", home.appendingPathComponent("train").path,
+            ], home: home)
         #expect(export.status == 0, "\(export.stderr)")
     }
 }

@@ -1,7 +1,8 @@
-@testable import CvatDSCommands
 import CvatTestSupport
 import Foundation
 import Testing
+
+@testable import CvatDSCommands
 
 /// `--shard auto`: the slice read from a Slurm array task's or a Kubernetes Indexed Job's variables, as the
 /// schedulers set them (Slurm 22.05 sets ID, MIN, MAX, COUNT and STEP for every array task).
@@ -31,7 +32,9 @@ struct SchedulerSliceTests {
         arguments: [(0, 3, 1), (1, 4, 1), (0, 9, 3), (5, 13, 4)])
     func slurmArrays(min: Int, max: Int, step: Int) throws {
         let ids = Array(stride(from: min, through: max, by: step))
-        let slices = try ids.map { try SchedulerSlice.resolve("auto", environment: Self.slurm(id: $0, min: min, max: max, step: step)) }
+        let slices = try ids.map {
+            try SchedulerSlice.resolve("auto", environment: Self.slurm(id: $0, min: min, max: max, step: step))
+        }
         #expect(slices.map(\.index) == Array(0..<ids.count))
         #expect(slices.allSatisfy { $0.count == ids.count })
     }
@@ -39,12 +42,14 @@ struct SchedulerSliceTests {
     @Test("the manifest gets the SLURM_ARRAY_TASK_* variables read, and no other")
     func slurmVariablesRecorded() throws {
         let slice = try SchedulerSlice.resolve("auto", environment: Self.slurm(id: 6, min: 0, max: 9, step: 3))
-        #expect(slice == SchedulerSlice(
-            index: 2, count: 4,
-            variables: [
-                "SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "9",
-                "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_STEP": "3",
-            ]))
+        #expect(
+            slice
+                == SchedulerSlice(
+                    index: 2, count: 4,
+                    variables: [
+                        "SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "9",
+                        "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_STEP": "3",
+                    ]))
     }
 
     @Test("COUNT alone, MAX alone and no STEP (a step of 1) give the same slices")
@@ -58,8 +63,9 @@ struct SchedulerSliceTests {
             let slice = try SchedulerSlice.resolve("auto", environment: environment)
             #expect((slice.index, slice.count) == (2, 4))
         }
-        #expect(try SchedulerSlice.resolve("auto", environment: countOnly).variables.keys.sorted()
-            == ["SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN"])
+        #expect(
+            try SchedulerSlice.resolve("auto", environment: countOnly).variables.keys.sorted()
+                == ["SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN"])
     }
 
     @Test("an id off the array's grid, past its end, or in an array given as a list is refused")
@@ -84,7 +90,9 @@ struct SchedulerSliceTests {
         #expect(message("auto", noCount).contains("neither SLURM_ARRAY_TASK_COUNT nor"), "\(message("auto", noCount))")
         var notNumber = Self.slurm(id: 2, min: 0, max: 3)
         notNumber["SLURM_ARRAY_TASK_STEP"] = "x"
-        #expect(message("auto", notNumber) == "--shard auto: SLURM_ARRAY_TASK_STEP=x is not an integer from 0 to 2147483647")
+        #expect(
+            message("auto", notNumber) == "--shard auto: SLURM_ARRAY_TASK_STEP=x is not an integer from 0 to 2147483647"
+        )
         var huge = Self.slurm(id: 2, min: 0, max: 3)
         huge["SLURM_ARRAY_TASK_MAX"] = "\(Int.max)"
         #expect(message("auto", huge).contains("SLURM_ARRAY_TASK_MAX=\(Int.max) is not an integer from 0"))
@@ -148,7 +156,8 @@ struct ClusterDocTests {
         let doc = try String(
             contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/cluster.md"), encoding: .utf8)
         #expect(script.contains("--shard auto"))
-        #expect(doc.contains("```sh\n" + script + "```\n"), "docs/cluster.md must show the script between ```sh and ```")
+        #expect(
+            doc.contains("```sh\n" + script + "```\n"), "docs/cluster.md must show the script between ```sh and ```")
     }
 }
 
@@ -209,7 +218,9 @@ struct SchedulerSliceExportTests {
         #expect(fixed.status == 0, "\(fixed.stderr)")
         #expect((try manifest("fixed")["slice"] as? [String: Any])?.keys.contains("scheduler") == false)
         for run in ["slurm", "k8s"] {
-            let parts = try FileManager.default.contentsOfDirectory(atPath: path(run)).sorted().map { path(run + "/" + $0) }
+            let parts = try FileManager.default.contentsOfDirectory(atPath: path(run)).sorted().map {
+                path(run + "/" + $0)
+            }
             let merged = try CLI.run(["merge-manifests", path(run)] + parts, home: home)
             #expect(merged.status == 0, "\(merged.stderr)")
             let result = try PythonScript.run("export/compare_exports.py", [path("whole"), path(run)])

@@ -76,12 +76,15 @@ struct SignalTests {
         for (index, fraction) in [0.1, 0.4, 0.7].enumerated() {
             let signal = index % 2 == 0 ? SIGINT : SIGTERM
             let (signalled, status, stderr) = try runAndSignal(arguments, signal, after: typical * fraction)
-            let context = "signal \(signal) at \(String(format: "%.2f", typical * fraction)) s of \(String(format: "%.2f", typical)) s"
+            let context =
+                "signal \(signal) at \(String(format: "%.2f", typical * fraction)) s of \(String(format: "%.2f", typical)) s"
             let left = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
             if signalled && status != 0 {
                 interrupted += 1
                 #expect(status == 128 + signal, "\(context): \(status) \(stderr)")
-                #expect(stderr.contains("interrupted by \(signal == SIGINT ? "SIGINT" : "SIGTERM")"), "\(context): \(stderr)")
+                #expect(
+                    stderr.contains("interrupted by \(signal == SIGINT ? "SIGINT" : "SIGTERM")"),
+                    "\(context): \(stderr)")
                 #expect(stderr.split(separator: "\n").count == 1, "\(context): one line, not \(stderr)")
                 #expect(left.isEmpty, "\(context): left beside --out: \(left)")
             } else {
@@ -94,7 +97,9 @@ struct SignalTests {
         #expect(interrupted >= 2, "only \(interrupted) of 3 runs were interrupted")
     }
 
-    @Test("a sync interrupted by SIGTERM or SIGINT keeps a consistent cache and its partial chunks, releases its lock, exits 143/130")
+    @Test(
+        "a sync interrupted by SIGTERM or SIGINT keeps a consistent cache and its partial chunks, releases its lock, exits 143/130"
+    )
     func interruptedSync() throws {
         func sync(into folder: String) -> [String] {
             ["sync", "--server-host", server.url, "--cache-dir", folder, "--project", "1", "--jobs", "1"]
@@ -110,7 +115,8 @@ struct SignalTests {
             let signal = index % 2 == 0 ? SIGTERM : SIGINT
             try server.control("/_test/faults", ["slow_bytes_per_sec": 300_000])
             let (signalled, status, stderr) = try runAndSignal(arguments, signal, after: typical * fraction)
-            let context = "signal \(signal) at \(String(format: "%.2f", typical * fraction)) s of \(String(format: "%.2f", typical)) s"
+            let context =
+                "signal \(signal) at \(String(format: "%.2f", typical * fraction)) s of \(String(format: "%.2f", typical)) s"
             let state = try check("cache", cache)
             #expect((state["problems"] as? [String]) == [], "\(context): \(state)")
             if signalled && status != 0 {

@@ -21,7 +21,8 @@ struct SyncTests {
         var environment = env
         if let token { environment["CVAT_ACCESS_TOKEN"] = token }
         return try CLI.run(
-            ["sync", "--server-host", server.url, "--cache-dir", cache] + arguments, environment: environment, home: home)
+            ["sync", "--server-host", server.url, "--cache-dir", cache] + arguments, environment: environment,
+            home: home)
     }
 
     func taskDirectory(_ id: Int) -> URL {
@@ -35,17 +36,20 @@ struct SyncTests {
         log.filter { ($0["query"] as? String ?? "").contains("type=chunk") }
     }
 
-    @Test("each credential scheme syncs a task, and logout is never called", arguments: [
-        ("bearer", [String](), ["CVAT_ACCESS_TOKEN": TestServer.adminToken], "Bearer"),
-        ("session", ["--auth", "admin:admin-password"], [:], "session"),
-        ("token", ["--auth", "admin", "--auth-method", "token"], ["PASS": "admin-password"], "Token"),
-        ("basic", ["--auth", "admin:admin-password", "--auth-method", "basic"], [:], "Basic"),
-    ])
+    @Test(
+        "each credential scheme syncs a task, and logout is never called",
+        arguments: [
+            ("bearer", [String](), ["CVAT_ACCESS_TOKEN": TestServer.adminToken], "Bearer"),
+            ("session", ["--auth", "admin:admin-password"], [:], "session"),
+            ("token", ["--auth", "admin", "--auth-method", "token"], ["PASS": "admin-password"], "Token"),
+            ("basic", ["--auth", "admin:admin-password", "--auth-method", "basic"], [:], "Basic"),
+        ])
     func credentialSchemes(name: String, arguments: [String], env: [String: String], scheme: String) throws {
         let result = try sync(["--task", "1"] + arguments, token: nil, env: env)
         #expect(result.status == 0, "\(name): \(result.stderr)")
         for file in ["task.json", "data_meta.json", "annotations.json", "chunks/0.zip", "chunks/1.zip"] {
-            #expect(FileManager.default.fileExists(atPath: taskDirectory(1).appendingPathComponent(file).path), "\(file)")
+            #expect(
+                FileManager.default.fileExists(atPath: taskDirectory(1).appendingPathComponent(file).path), "\(file)")
         }
         let log = try server.log()
         let authenticated = log.filter { ($0["path"] as? String) != "/api/auth/login" }
@@ -207,7 +211,9 @@ struct SyncTests {
         let chunks = taskDirectory(4).appendingPathComponent("chunks")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let done = (try? FileManager.default.contentsOfDirectory(atPath: chunks.path))?.filter { $0.hasSuffix(".zip") }
+            let done = (try? FileManager.default.contentsOfDirectory(atPath: chunks.path))?.filter {
+                $0.hasSuffix(".zip")
+            }
             if (done?.count ?? 0) >= 1 { break }
             usleep(20_000)
         }

@@ -43,7 +43,8 @@ struct VideoTests {
         #expect(report?["video_frames"] as? String == "original")
         #expect(try requests("frame").count == 300)
         #expect(try requests("chunk").isEmpty, "the video chunks are useless here and never fetched")
-        let frames = try FileManager.default.contentsOfDirectory(atPath: taskDirectory.appendingPathComponent("frames").path)
+        let frames = try FileManager.default.contentsOfDirectory(
+            atPath: taskDirectory.appendingPathComponent("frames").path)
         #expect(Set(frames) == Set((0..<300).map { "\($0).png" }))
         #expect(!FileManager.default.fileExists(atPath: taskDirectory.appendingPathComponent("chunks").path))
 
@@ -70,7 +71,9 @@ struct VideoTests {
 
         // Lost, truncated and half-downloaded frames: only those are fetched again.
         let folder = taskDirectory.appendingPathComponent("frames")
-        for frame in [0, 31, 32, 299] { try FileManager.default.removeItem(at: folder.appendingPathComponent("\(frame).png")) }
+        for frame in [0, 31, 32, 299] {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("\(frame).png"))
+        }
         let damaged = folder.appendingPathComponent("150.png")
         let bytes = try Data(contentsOf: damaged)
         try bytes.prefix(bytes.count / 2).write(to: damaged)
@@ -120,7 +123,10 @@ struct VideoTests {
         #expect(result.status == 0, "\(result.stderr)")
         let check = try PythonScript.run(
             "export/check_video.py",
-            ["--export", out, "--server", server.url, "--token", TestServer.adminToken, "--task", "7", "--source", source])
+            [
+                "--export", out, "--server", server.url, "--token", TestServer.adminToken, "--task", "7", "--source",
+                source,
+            ])
         #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
         let report = try check.json()
         #expect(report["samples"] as? Int == 300)

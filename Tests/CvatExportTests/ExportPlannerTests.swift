@@ -1,9 +1,10 @@
 import CvatAPI
 import CvatCache
-@testable import CvatExport
 import CvatGeometry
 import Foundation
 import Testing
+
+@testable import CvatExport
 
 @Suite struct ExportPlannerTests {
     static func frames(_ sizes: [(Int, Int)]) -> [TestCache.Frame] {
@@ -83,7 +84,9 @@ import Testing
         let source = ExportSource(
             server: "http://127.0.0.1:8080", tasks: [task],
             labels: [LabelModel(id: 3, name: "cat"), LabelModel(id: 3, name: "kitten")], project: nil)
-        let error = #expect(throws: ExportError.self) { try ExportPlanner(source: source, options: ExportOptions()).plan() }
+        let error = #expect(throws: ExportError.self) {
+            try ExportPlanner(source: source, options: ExportOptions()).plan()
+        }
         #expect(error?.kind == .data)
     }
 
@@ -100,7 +103,8 @@ import Testing
         try cache.addTask(id: 1, frames: Self.frames([(4, 3), (6, 5)]))
         let ragged = try Self.plan(cache, tasks: [1])
         #expect(ragged.fixedSize == nil)
-        #expect(ragged.samples.map(\.plan.sourceSize) == [PixelSize(width: 4, height: 3), PixelSize(width: 6, height: 5)])
+        #expect(
+            ragged.samples.map(\.plan.sourceSize) == [PixelSize(width: 4, height: 3), PixelSize(width: 6, height: 5)])
 
         var options = ExportOptions()
         options.resize = .resize(width: 8, height: 2)

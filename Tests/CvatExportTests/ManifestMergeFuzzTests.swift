@@ -23,9 +23,11 @@ struct ManifestMergeFuzzTests {
         return manifest
     }
 
-    @Test("a slice count or index no --shard I/N writes is refused", arguments: [
-        (index: 0, count: -1), (index: 0, count: 0), (index: 2, count: 2), (index: -1, count: 2),
-    ])
+    @Test(
+        "a slice count or index no --shard I/N writes is refused",
+        arguments: [
+            (index: 0, count: -1), (index: 0, count: 0), (index: 2, count: 2), (index: -1, count: 2),
+        ])
     func impossibleSlice(_ slice: (index: Int, count: Int)) throws {
         let dir = try TestPaths.makeTemporaryDirectory("cvat-merge-fuzz")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -39,9 +41,11 @@ struct ManifestMergeFuzzTests {
         #expect(error?.message.contains("no --shard I/N writes") == true, "\(String(describing: error))")
     }
 
-    @Test("a part whose shards leave a gap or overlap is refused", arguments: [
-        [0..<1, 2..<2], [0..<2, 1..<2], [0..<1],
-    ])
+    @Test(
+        "a part whose shards leave a gap or overlap is refused",
+        arguments: [
+            [0..<1, 2..<2], [0..<2, 1..<2], [0..<1],
+        ])
     func shardsThatDoNotTile(_ ranges: [Range<Int>]) throws {
         // crash-f4c06caf...: shards [0, 1] and [2, 2] of a 2-sample part made a merged manifest whose last shard
         // started past the end of the one before.

@@ -1,13 +1,19 @@
-@testable import CvatExport
 import Foundation
 import Synchronization
 import Testing
+
+@testable import CvatExport
 
 @Suite struct SampleSchedulerTests {
     /// How many `make` calls run at once, and the most seen.
     final class Gauge: Sendable {
         private let state = Mutex((now: 0, most: 0))
-        func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+        func enter() {
+            state.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+        }
         func leave() { state.withLock { $0.now -= 1 } }
         var most: Int { state.withLock { $0.most } }
     }
@@ -36,7 +42,11 @@ import Testing
 
     @Test func noSampleAtAllWritesNothing() async throws {
         var calls = 0
-        try await SampleScheduler(concurrency: 2, window: 8).run(count: 0) { $0 } write: { _, _ in calls += 1 }
+        try await SampleScheduler(concurrency: 2, window: 8).run(count: 0) {
+            $0
+        } write: { _, _ in
+            calls += 1
+        }
         #expect(calls == 0)
     }
 
@@ -47,7 +57,9 @@ import Testing
             try await SampleScheduler(concurrency: 2, window: 4).run(count: 20) { index in
                 if index == 5 { throw Broken() }
                 return index
-            } write: { index, _ in written.append(index) }
+            } write: { index, _ in
+                written.append(index)
+            }
         }
         #expect(written == Array(0..<5))
     }

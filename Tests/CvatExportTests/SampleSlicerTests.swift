@@ -1,7 +1,8 @@
-@testable import CvatExport
 import CvatGeometry
 import CvatTensors
 import Testing
+
+@testable import CvatExport
 
 @Suite struct SampleSlicerTests {
     /// `total` planned samples; each one's frame is its position in the whole export, to find it after slicing.

@@ -1,10 +1,11 @@
-@testable import CvatExport
-@testable import CvatTargets
 import CvatGeometry
 import CvatTensors
 import CvatTestSupport
 import Foundation
 import Testing
+
+@testable import CvatExport
+@testable import CvatTargets
 
 @Suite struct ShardedArraysTests {
     /// 2x1 uint8 HWC images, no targets: the smallest sample `OutputArrays` writes.
@@ -34,7 +35,8 @@ import Testing
         #expect(shards.map(\.index) == [0, 1, 2])
         #expect(shards.map(\.samples) == [[0, 2], [2, 4], [4, 5]])
         #expect(shards.map { $0.arrays["images"]?.shape } == [[2, 1, 2, 3], [2, 1, 2, 3], [1, 1, 2, 3]])
-        #expect(shards.map { $0.arrays["images"]?.file } == ["images-00000.npy", "images-00001.npy", "images-00002.npy"])
+        #expect(
+            shards.map { $0.arrays["images"]?.file } == ["images-00000.npy", "images-00001.npy", "images-00002.npy"])
         #expect(shards.map { $0.files?["annotations"]?.lines } == [2, 2, 1])
         #expect(
             files == [
@@ -46,13 +48,16 @@ import Testing
     @Test func aFullLastShardIsNotFollowedByAnEmptyOne() throws {
         let (shards, files) = try Self.export(samples: 4, shardSize: 2)
         #expect(shards.map(\.samples) == [[0, 2], [2, 4]])
-        #expect(files == ["annotations-00000.jsonl", "annotations-00001.jsonl", "images-00000.npy", "images-00001.npy"])
+        #expect(
+            files == ["annotations-00000.jsonl", "annotations-00001.jsonl", "images-00000.npy", "images-00001.npy"])
     }
 
     @Test func withoutAShardSizeEverySampleIsInOneUnnumberedShard() throws {
         let (shards, files) = try Self.export(samples: 3, shardSize: nil)
         #expect(shards.map(\.samples) == [[0, 3]])
-        #expect(shards.first?.arrays["images"] == Manifest.ArrayEntry(file: "images.npy", dtype: .uint8, shape: [3, 1, 2, 3]))
+        #expect(
+            shards.first?.arrays["images"]
+                == Manifest.ArrayEntry(file: "images.npy", dtype: .uint8, shape: [3, 1, 2, 3]))
         #expect(
             shards.first?.files?["annotations"]
                 == Manifest.FileEntry(file: "annotations.jsonl", format: "jsonl", lines: 3))

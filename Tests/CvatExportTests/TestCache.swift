@@ -34,14 +34,17 @@ final class TestCache {
             "data_chunk_size": chunkSize, "data_original_chunk_type": "imageset",
             "data_compressed_chunk_type": "imageset", "dimension": "2d", "mode": "annotation",
         ]
-        let labelObjects = labels.map { ["id": $0.0, "name": $0.1, "type": "any", "sublabels": [Any]()] as [String: Any] }
+        let labelObjects = labels.map {
+            ["id": $0.0, "name": $0.1, "type": "any", "sublabels": [Any]()] as [String: Any]
+        }
         try write(["model": model, "labels": labelObjects], to: layout.taskJSON(id))
         let meta: [String: Any] = [
             "size": frames.count, "chunk_size": chunkSize, "deleted_frames": deleted,
             "frames": frames.map { ["name": $0.name, "width": $0.width, "height": $0.height] },
         ]
         try write(meta, to: layout.dataMetaJSON(id))
-        try write(["version": 0, "tags": [Any](), "shapes": [Any](), "tracks": [Any]()], to: layout.annotationsJSON(id))
+        try write(
+            ["version": 0, "tags": [Any](), "shapes": [Any](), "tracks": [Any]()], to: layout.annotationsJSON(id))
         if let jobs { try write(jobs, to: layout.jobsJSON(id)) }
         try FileManager.default.createDirectory(at: layout.chunkDirectory(id), withIntermediateDirectories: true)
         for number in 0..<((frames.count + chunkSize - 1) / chunkSize) {

@@ -3,14 +3,21 @@ import Testing
 
 @Suite struct BoundingBoxTests {
     @Test func pointShapesTakeMinAndMaxAsCvatSDK() {
-        #expect(boundingBox(of: ShapeGeometry(type: .rectangle, points: [10, 20, 30, 40])) == Box(xmin: 10, ymin: 20, xmax: 30, ymax: 40))
+        #expect(
+            boundingBox(of: ShapeGeometry(type: .rectangle, points: [10, 20, 30, 40]))
+                == Box(xmin: 10, ymin: 20, xmax: 30, ymax: 40))
         // A rectangle drawn right-to-left still gives an ordered box.
-        #expect(boundingBox(of: ShapeGeometry(type: .rectangle, points: [30, 40, 10, 20])) == Box(xmin: 10, ymin: 20, xmax: 30, ymax: 40))
+        #expect(
+            boundingBox(of: ShapeGeometry(type: .rectangle, points: [30, 40, 10, 20]))
+                == Box(xmin: 10, ymin: 20, xmax: 30, ymax: 40))
         #expect(
             boundingBox(of: ShapeGeometry(type: .polygon, points: [5, 1, 9.5, 7, 2, 3.25]))
                 == Box(xmin: 2, ymin: 1, xmax: 9.5, ymax: 7))
-        #expect(boundingBox(of: ShapeGeometry(type: .polyline, points: [3, 4, 1, 8])) == Box(xmin: 1, ymin: 4, xmax: 3, ymax: 8))
-        #expect(boundingBox(of: ShapeGeometry(type: .points, points: [7, 8])) == Box(xmin: 7, ymin: 8, xmax: 7, ymax: 8))
+        #expect(
+            boundingBox(of: ShapeGeometry(type: .polyline, points: [3, 4, 1, 8]))
+                == Box(xmin: 1, ymin: 4, xmax: 3, ymax: 8))
+        #expect(
+            boundingBox(of: ShapeGeometry(type: .points, points: [7, 8])) == Box(xmin: 7, ymin: 8, xmax: 7, ymax: 8))
     }
 
     @Test func maskBoxIsTheInclusiveBoxMadeExclusive() {
@@ -31,8 +38,9 @@ import Testing
         // 40x10 box centred on (50, 50); a quarter turn makes it 10x40 about the same centre.
         let shape = ShapeGeometry(type: .rectangle, points: [30, 45, 70, 55], rotation: 90)
         #expect(boundingBox(of: shape) == Box(xmin: 45, ymin: 30, xmax: 55, ymax: 70))
-        #expect(boundingBox(of: ShapeGeometry(type: .rectangle, points: [30, 45, 70, 55], rotation: 180))
-            == Box(xmin: 30, ymin: 45, xmax: 70, ymax: 55))
+        #expect(
+            boundingBox(of: ShapeGeometry(type: .rectangle, points: [30, 45, 70, 55], rotation: 180))
+                == Box(xmin: 30, ymin: 45, xmax: 70, ymax: 55))
     }
 
     @Test func rotatedRectangleFortyFiveDegrees() throws {
@@ -45,8 +53,9 @@ import Testing
 
     @Test func rotatedEllipseIsAnalytic() throws {
         // rx=30, ry=10; a quarter turn swaps the extents.
-        #expect(boundingBox(of: ShapeGeometry(type: .ellipse, points: [50, 40, 80, 30], rotation: 90))
-            == Box(xmin: 40, ymin: 10, xmax: 60, ymax: 70))
+        #expect(
+            boundingBox(of: ShapeGeometry(type: .ellipse, points: [50, 40, 80, 30], rotation: 90))
+                == Box(xmin: 40, ymin: 10, xmax: 60, ymax: 70))
         let box = try #require(boundingBox(of: ShapeGeometry(type: .ellipse, points: [0, 0, 30, -10], rotation: 30)))
         // hx = sqrt((30 cos30)^2 + (10 sin30)^2) = sqrt(675 + 25)
         #expect(abs(box.xmax - 700.0.squareRoot()) < 1e-9)

@@ -25,9 +25,11 @@ struct InterpolationFuzzRegressionTests {
         #expect(shapes[10].points == [0 + 1 * t, 0, 2 + 1 * t, 2])
     }
 
-    @Test("keyframes before frame 0 and at the ends of Int neither trap nor run for ever", arguments: [
-        [-400_000_000, 3], [Int.min, Int.max], [Int.min, 5], [5, Int.max],
-    ])
+    @Test(
+        "keyframes before frame 0 and at the ends of Int neither trap nor run for ever",
+        arguments: [
+            [-400_000_000, 3], [Int.min, Int.max], [Int.min, 5], [5, Int.max],
+        ])
     func extremeFrames(_ frames: [Int]) throws {
         for type in [ShapeKind.rectangle, .polygon, .points, .mask] {
             var track = Self.rectangleTrack(frames, startFrame: frames[0])

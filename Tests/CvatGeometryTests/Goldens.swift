@@ -36,9 +36,18 @@ enum Goldens {
         let error: String?
     }
 
-    struct Polygons: Decodable { let pillow: String; let cases: [PolygonCase] }
-    struct Nearest: Decodable { let pillow: String; let cases: [NearestCase] }
-    struct RLE: Decodable { let cases: [RLECase]; let errors: [RLEError] }
+    struct Polygons: Decodable {
+        let pillow: String
+        let cases: [PolygonCase]
+    }
+    struct Nearest: Decodable {
+        let pillow: String
+        let cases: [NearestCase]
+    }
+    struct RLE: Decodable {
+        let cases: [RLECase]
+        let errors: [RLEError]
+    }
 
     static func load<T: Decodable>(_ name: String, as: T.Type) throws -> T {
         let url = TestPaths.fixtures.appendingPathComponent("tensors").appendingPathComponent(name)

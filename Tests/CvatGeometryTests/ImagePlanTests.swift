@@ -39,7 +39,8 @@ import Testing
         // 20x30 stays 20x30 (shorter side already 20); crop (w 25, h 12): pad left (25-20)//2 = 2, right 3;
         // then top = round((30 - 12) / 2) = 9, left = 0 in the padded image -> x = -2 in the image.
         let plan = try ImagePlan(
-            source: PixelSize(width: 20, height: 30), spec: .resizeShorter(20, centerCrop: PixelSize(width: 25, height: 12)))
+            source: PixelSize(width: 20, height: 30),
+            spec: .resizeShorter(20, centerCrop: PixelSize(width: 25, height: 12)))
         #expect(plan.resizeSize == nil)
         #expect(plan.crop == PixelRect(x: -2, y: 9, width: 25, height: 12))
         // Both sides larger, odd differences: 5x3 into 8x8 -> pad left 1, top 2.
@@ -50,8 +51,12 @@ import Testing
 
     @Test func centerCropRoundsHalfToEven() throws {
         // (341 - 224) / 2 = 58.5 -> 58, (343 - 224) / 2 = 59.5 -> 60.
-        let a = try ImagePlan(source: PixelSize(width: 341, height: 256), spec: .resizeShorter(256, centerCrop: PixelSize(width: 224, height: 224)))
-        let b = try ImagePlan(source: PixelSize(width: 343, height: 256), spec: .resizeShorter(256, centerCrop: PixelSize(width: 224, height: 224)))
+        let a = try ImagePlan(
+            source: PixelSize(width: 341, height: 256),
+            spec: .resizeShorter(256, centerCrop: PixelSize(width: 224, height: 224)))
+        let b = try ImagePlan(
+            source: PixelSize(width: 343, height: 256),
+            spec: .resizeShorter(256, centerCrop: PixelSize(width: 224, height: 224)))
         #expect(a.crop.x == 58)
         #expect(b.crop.x == 60)
     }
@@ -130,12 +135,16 @@ import Testing
         #expect(try !ImagePlan(source: source, spec: .resizeShorter(240, centerCrop: nil)).cutsOrPads)
         #expect(try !ImagePlan(source: source, spec: .letterbox(width: 320, height: 240)).cutsOrPads)
         #expect(try ImagePlan(source: source, spec: .letterbox(width: 320, height: 320)).cutsOrPads)
-        #expect(try ImagePlan(source: source, spec: .resizeShorter(240, centerCrop: PixelSize(width: 224, height: 224))).cutsOrPads)
+        #expect(
+            try ImagePlan(source: source, spec: .resizeShorter(240, centerCrop: PixelSize(width: 224, height: 224)))
+                .cutsOrPads)
     }
 
     @Test func letterboxBoxesShiftByPadding() throws {
         let plan = try ImagePlan(source: PixelSize(width: 640, height: 480), spec: .letterbox(width: 416, height: 416))
-        let (out, kept) = plan.transformBoxes([Box(xmin: 100, ymin: 100, xmax: 200, ymax: 300), Box(xmin: -10, ymin: 470, xmax: 20, ymax: 500)])
+        let (out, kept) = plan.transformBoxes([
+            Box(xmin: 100, ymin: 100, xmax: 200, ymax: 300), Box(xmin: -10, ymin: 470, xmax: 20, ymax: 500),
+        ])
         #expect(kept == [0, 1])
         #expect(out[0] == Box(xmin: 65, ymin: 117, xmax: 130, ymax: 247))
         // Clipped to the image's bottom edge (y 364), not to the letterbox bar below it.

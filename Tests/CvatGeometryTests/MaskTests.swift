@@ -20,7 +20,8 @@ import Testing
     @Test func overlayPaintsOnlyForeground() throws {
         var buffer = [UInt8](repeating: 7, count: 12)
         try buffer.withUnsafeMutableBufferPointer { buf in
-            try MaskRLE.decode([1, 2, 1, 1, 0, 2, 1], imageWidth: 4, imageHeight: 3, into: buf, value: 3, mode: .overlay)
+            try MaskRLE.decode(
+                [1, 2, 1, 1, 0, 2, 1], imageWidth: 4, imageHeight: 3, into: buf, value: 3, mode: .overlay)
         }
         #expect(buffer == [7, 7, 3, 7, 7, 3, 7, 7, 7, 7, 7, 7])
         var wide = [UInt16](repeating: 9, count: 12)
@@ -57,7 +58,9 @@ import Testing
         #expect(throws: MaskDecodeError.lengthMismatch(runTotal: 5, boxArea: 4)) {
             try MaskRLE.decode([2, 3, 0, 0, 1, 1], imageWidth: 5, imageHeight: 5)
         }
-        #expect(MaskDecodeError.lengthMismatch(runTotal: 5, boxArea: 4).description == "the encoded mask's runs cover 5 pixels but its box holds 4")
+        #expect(
+            MaskDecodeError.lengthMismatch(runTotal: 5, boxArea: 4).description
+                == "the encoded mask's runs cover 5 pixels but its box holds 4")
         #expect(throws: MaskDecodeError.nonInteger(index: 1, value: .infinity)) {
             try MaskRLE.decode([1, .infinity, 0, 0, 1, 1], imageWidth: 5, imageHeight: 5)
         }
@@ -66,7 +69,9 @@ import Testing
         }
         var small = [UInt8](repeating: 0, count: 3)
         #expect(throws: MaskDecodeError.bufferSizeMismatch(expected: 25, actual: 3)) {
-            try small.withUnsafeMutableBufferPointer { try MaskRLE.decode([0, 1, 0, 0, 0, 0], imageWidth: 5, imageHeight: 5, into: $0) }
+            try small.withUnsafeMutableBufferPointer {
+                try MaskRLE.decode([0, 1, 0, 0, 0, 0], imageWidth: 5, imageHeight: 5, into: $0)
+            }
         }
     }
 }
@@ -99,9 +104,15 @@ import Testing
     }
 
     @Test func badInputIsAnError() {
-        #expect(throws: PolygonError.tooFewPoints(count: 1)) { try PolygonRasterizer.mask(points: [1, 1], width: 4, height: 4) }
-        #expect(throws: PolygonError.oddCoordinateCount(5)) { try PolygonRasterizer.mask(points: [1, 1, 2, 2, 3], width: 4, height: 4) }
-        #expect(throws: PolygonError.invalidImageSize(width: 0, height: 4)) { try PolygonRasterizer.mask(points: [1, 1, 2, 2], width: 0, height: 4) }
+        #expect(throws: PolygonError.tooFewPoints(count: 1)) {
+            try PolygonRasterizer.mask(points: [1, 1], width: 4, height: 4)
+        }
+        #expect(throws: PolygonError.oddCoordinateCount(5)) {
+            try PolygonRasterizer.mask(points: [1, 1, 2, 2, 3], width: 4, height: 4)
+        }
+        #expect(throws: PolygonError.invalidImageSize(width: 0, height: 4)) {
+            try PolygonRasterizer.mask(points: [1, 1, 2, 2], width: 0, height: 4)
+        }
     }
 }
 
@@ -116,7 +127,8 @@ import Testing
             let plan: ImagePlan
             if let cw = c.crop_width, let ch = c.crop_height {
                 let shorter = min(c.resize_width, c.resize_height)
-                plan = try ImagePlan(source: source, spec: .resizeShorter(shorter, centerCrop: PixelSize(width: cw, height: ch)))
+                plan = try ImagePlan(
+                    source: source, spec: .resizeShorter(shorter, centerCrop: PixelSize(width: cw, height: ch)))
                 let resized = plan.resizeSize ?? source
                 #expect(resized == PixelSize(width: c.resize_width, height: c.resize_height))
             } else {
@@ -137,7 +149,10 @@ import Testing
                 }
             }
             let diff = zip(out, expected).filter { $0 != $1 }.count
-            #expect(diff == 0, "\(c.source_width)x\(c.source_height) -> \(c.resize_width)x\(c.resize_height), crop \(String(describing: c.crop_width))x\(String(describing: c.crop_height))")
+            #expect(
+                diff == 0,
+                "\(c.source_width)x\(c.source_height) -> \(c.resize_width)x\(c.resize_height), crop \(String(describing: c.crop_width))x\(String(describing: c.crop_height))"
+            )
         }
     }
 
@@ -146,6 +161,8 @@ import Testing
         // 2x1 -> 4x2, rows 1...2 of a 4x4 canvas.
         let out = try plan.resampleMask([5, 6], pad: 9)
         #expect(out == [9, 9, 9, 9, 5, 5, 6, 6, 5, 5, 6, 6, 9, 9, 9, 9])
-        #expect(throws: MaskResampleError.sourceSizeMismatch(expected: 2, actual: 3)) { try plan.resampleMask([1, 2, 3]) }
+        #expect(throws: MaskResampleError.sourceSizeMismatch(expected: 2, actual: 3)) {
+            try plan.resampleMask([1, 2, 3])
+        }
     }
 }

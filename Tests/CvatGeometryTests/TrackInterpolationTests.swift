@@ -1,7 +1,8 @@
 import CvatTestSupport
-@testable import CvatGeometry
 import Foundation
 import Testing
+
+@testable import CvatGeometry
 
 /// The cases of `Fixtures/tracks/input_tracks.json` and what CVAT's server made of them
 /// (`expected_shapes.json`, written by `generate_expected.py` from the server's own code).
@@ -197,8 +198,9 @@ enum TrackFixtures {
     }
 
     private func track(_ keyframes: [TrackKeyframe], elements: [TrackInput] = []) -> TrackInput {
-        TrackInput(id: 1, labelID: 7, startFrame: keyframes.map(\.frame).min() ?? 0, keyframes: keyframes,
-                   elements: elements)
+        TrackInput(
+            id: 1, labelID: 7, startFrame: keyframes.map(\.frame).min() ?? 0, keyframes: keyframes,
+            elements: elements)
     }
 
     @Test func exactHalfTurnMovesByOneDegree() throws {
@@ -269,8 +271,10 @@ enum TrackFixtures {
             TrackKeyframe(frame: f, type: .points, points: [Double(f), 1], outside: outside)
         }
         let elements = [
-            TrackInput(id: 2, labelID: 8, startFrame: 0, keyframes: [point(0, false), point(1, true), point(3, false)]),
-            TrackInput(id: 3, labelID: 9, startFrame: 0, keyframes: [point(0, false), point(2, true), point(3, false)]),
+            TrackInput(
+                id: 2, labelID: 8, startFrame: 0, keyframes: [point(0, false), point(1, true), point(3, false)]),
+            TrackInput(
+                id: 3, labelID: 9, startFrame: 0, keyframes: [point(0, false), point(2, true), point(3, false)]),
         ]
         let skeleton = track(
             [

@@ -27,7 +27,7 @@ struct HTTPCancellationTests {
         let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 10_000, baseDelay: 0.05, maxDelay: 0.2))
         defer { client.shutdown() }
         let request = taskRequest
-        let outcome = try await Cancellation.cancel(when: { client.statistics.requests >= 2 }) {
+        let outcome = try await Cancellation.cancel(when: client.statistics.requests >= 2) {
             _ = try await client.send(request)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")
@@ -47,7 +47,7 @@ struct HTTPCancellationTests {
         let client = try HTTPClient(retry: RetryPolicy(maxAttempts: 1))
         defer { client.shutdown() }
         let request = taskRequest
-        let outcome = try await Cancellation.cancel(when: { client.statistics.requests >= 1 }) {
+        let outcome = try await Cancellation.cancel(when: client.statistics.requests >= 1) {
             _ = try await client.send(request)
         }
         #expect(outcome.error is CancellationError, "\(String(describing: outcome.error))")

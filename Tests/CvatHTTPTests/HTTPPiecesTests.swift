@@ -1,14 +1,17 @@
-@testable import CvatHTTP
 import Testing
+
+@testable import CvatHTTP
 
 @Suite("HTTP pieces")
 struct HTTPPiecesTests {
-    @Test("Content-Range parsing", arguments: [
-        ("bytes 100-199/1000", ContentRange?.some(ContentRange(start: 100, end: 199, total: 1000))),
-        ("bytes 0-0/*", ContentRange(start: 0, end: 0, total: nil)),
-        ("items 1-2/3", nil),
-        ("bytes nonsense", nil),
-    ])
+    @Test(
+        "Content-Range parsing",
+        arguments: [
+            ("bytes 100-199/1000", ContentRange?.some(ContentRange(start: 100, end: 199, total: 1000))),
+            ("bytes 0-0/*", ContentRange(start: 0, end: 0, total: nil)),
+            ("items 1-2/3", nil),
+            ("bytes nonsense", nil),
+        ])
     func contentRange(header: String, expected: ContentRange?) {
         #expect(ContentRange(header) == expected)
     }
@@ -32,14 +35,16 @@ struct HTTPPiecesTests {
         }
     }
 
-    @Test("origins: scheme, host and port decide whether credentials follow a redirect", arguments: [
-        ("http://a:8080/x", "http://a:8080/y", true),
-        ("http://A/x", "http://a:80/y", true),
-        ("https://a/x", "https://a:443/y", true),
-        ("http://a/x", "https://a/x", false),
-        ("http://a:8080/x", "http://a:8081/x", false),
-        ("http://a/x", "http://b/x", false),
-    ])
+    @Test(
+        "origins: scheme, host and port decide whether credentials follow a redirect",
+        arguments: [
+            ("http://a:8080/x", "http://a:8080/y", true),
+            ("http://A/x", "http://a:80/y", true),
+            ("https://a/x", "https://a:443/y", true),
+            ("http://a/x", "https://a/x", false),
+            ("http://a:8080/x", "http://a:8081/x", false),
+            ("http://a/x", "http://b/x", false),
+        ])
     func origins(a: String, b: String, same: Bool) {
         #expect(Origin.same(a, b) == same)
     }

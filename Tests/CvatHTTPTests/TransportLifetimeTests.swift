@@ -1,6 +1,7 @@
-@testable import CvatHTTP
 import Foundation
 import Testing
+
+@testable import CvatHTTP
 
 /// The transport's thread must end with its owner: it holds only the loop state, and `shutdown()` joins it.
 @Suite("transport lifetime")

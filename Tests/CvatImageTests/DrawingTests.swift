@@ -11,10 +11,12 @@ import Testing
 
     @Test func glyphsLookLikeTheirLetters() {
         #expect(picture("H") == ["#...#", "#...#", "#...#", "#####", "#...#", "#...#", "#...#", "....."])
-        #expect(picture("1") == [".#...", "##...", ".#...", ".#...", ".#...", ".#...", "###..", "....."].map {
-            // "1" is centred in the 5-column cell: shift the picture one column right.
-            "." + $0.dropLast()
-        })
+        #expect(
+            picture("1")
+                == [".#...", "##...", ".#...", ".#...", ".#...", ".#...", "###..", "....."].map {
+                    // "1" is centred in the 5-column cell: shift the picture one column right.
+                    "." + $0.dropLast()
+                })
         #expect(picture("T") == ["#####", "..#..", "..#..", "..#..", "..#..", "..#..", "..#..", "....."])
         #expect(picture("g")[7] == ".###.", "g's descender is on row 7")
         #expect(picture(" ") == Array(repeating: ".....", count: 8))
@@ -60,8 +62,14 @@ import Testing
         var image = RGBImage(width: 10, height: 8, fill: (9, 9, 9))
         image.strokeRectangle(left: 2, top: 1, right: 6, bottom: 5, color: red)
         var expected = Set<[Int]>()
-        for x in 2..<6 { expected.insert([x, 1]); expected.insert([x, 4]) }
-        for y in 1..<5 { expected.insert([2, y]); expected.insert([5, y]) }
+        for x in 2..<6 {
+            expected.insert([x, 1])
+            expected.insert([x, 4])
+        }
+        for y in 1..<5 {
+            expected.insert([2, y])
+            expected.insert([5, y])
+        }
         #expect(pixels(image, red) == expected)
         #expect(image[3, 2] == (9, 9, 9), "the inside is untouched")
 
@@ -97,12 +105,14 @@ import Testing
         var dot = RGBImage(width: 9, height: 9)
         dot.fillCircle(centerX: 4.5, centerY: 4.5, radius: 2, color: red)
         let drawn = pixels(dot, red)
-        #expect(drawn.contains([4, 4]) && drawn.contains([2, 4]) && drawn.contains([6, 4]) && drawn.contains([4, 2]))
+        #expect(
+            drawn.contains([4, 4]) && drawn.contains([2, 4]) && drawn.contains([6, 4]) && drawn.contains([4, 2]))
         #expect(!drawn.contains([2, 2]) && !drawn.contains([7, 4]))
         #expect(drawn.count == 13)
 
         var region = RGBImage(width: 4, height: 2, fill: (0, 0, 0))
-        region.blendRegion(left: 0, top: 0, right: 4, bottom: 2, alpha: 0.5) { x, _ in x % 2 == 0 ? (200, 100, 50) : nil }
+        region.blendRegion(left: 0, top: 0, right: 4, bottom: 2, alpha: 0.5) { x, _ in x % 2 == 0 ? (200, 100, 50) : nil
+        }
         #expect(region[0, 1] == (100, 50, 25) && region[1, 1] == (0, 0, 0))
     }
 

@@ -1,6 +1,7 @@
-@testable import CvatImage
 import Foundation
 import Testing
+
+@testable import CvatImage
 
 /// The C passes (`CCvatResample`), each instruction-set variant this CPU supports forced in turn, must give
 /// exactly the Swift scalar reference passes' bytes (a plain port of Pillow's loops, which the goldens pin to
@@ -43,8 +44,8 @@ struct ResampleKernelTests {
         #expect(ResampleISA.scalar.isSupported && ResampleISA.auto.isSupported)
         #expect(ResampleISA.best != .auto && ResampleISA.best.isSupported)
         #if arch(x86_64)
-        // Every x86-64 machine this project runs on has SSE4.1; the CI and bench machines have AVX2.
-        #expect(ResampleISA.sse41.isSupported)
+            // Every x86-64 machine this project runs on has SSE4.1; the CI and bench machines have AVX2.
+            #expect(ResampleISA.sse41.isSupported)
         #endif
     }
 
@@ -58,13 +59,16 @@ struct ResampleKernelTests {
         var expected = RGBImage(width: 1, height: 1)
         var got = RGBImage(width: 1, height: 1)
         for _ in 0..<50 {
-            let w = rng.size(), h = rng.size()
+            let w = rng.size()
+            let h = rng.size()
             let src = Self.image(w, h, &rng, saturated: rng.int(0...3) == 0)
-            let ow = rng.size(), oh = rng.size()
+            let ow = rng.size()
+            let oh = rng.size()
             let filter = [ResampleFilter.box, .bilinear, .bicubic, .bicubic, .bilinear, .nearest][rng.int(0...5)]
             var box: ResampleBox?
             if rng.int(0...2) == 0 {
-                let l = Float(rng.int(0...(w * 8))) / 16, t = Float(rng.int(0...(h * 8))) / 16
+                let l = Float(rng.int(0...(w * 8))) / 16
+                let t = Float(rng.int(0...(h * 8))) / 16
                 let r = l + Float(rng.int(0...Int((Float(w) - l) * 16))) / 16
                 let b = t + Float(rng.int(0...Int((Float(h) - t) * 16))) / 16
                 box = ResampleBox(left: l, top: t, right: r, bottom: b)
@@ -79,10 +83,12 @@ struct ResampleKernelTests {
         }
     }
 
-    @Test("the export's sizes, large downscales and upscales", arguments: [
-        (500, 375, 224, 224), (375, 500, 224, 224), (640, 480, 112, 112), (1000, 40, 37, 39), (30, 700, 17, 20),
-        (224, 224, 500, 375), (300, 2, 1, 1), (5, 6, 299, 1), (1, 300, 1, 7),
-    ])
+    @Test(
+        "the export's sizes, large downscales and upscales",
+        arguments: [
+            (500, 375, 224, 224), (375, 500, 224, 224), (640, 480, 112, 112), (1000, 40, 37, 39), (30, 700, 17, 20),
+            (224, 224, 500, 375), (300, 2, 1, 1), (5, 6, 299, 1), (1, 300, 1, 7),
+        ])
     func sizes(_ w: Int, _ h: Int, _ ow: Int, _ oh: Int) throws {
         var rng = Rng(seed: w * 1000 + h)
         for saturated in [false, true] {
@@ -105,7 +111,8 @@ struct ResampleKernelTests {
         inSize: Int, outSize: Int, maxTaps: Int, weightBound: Int64, _ rng: inout Rng
     ) -> ResampleCoefficients {
         let taps = rng.int(1...maxTaps)
-        var first = [Int32](), count = [Int32]()
+        var first = [Int32]()
+        var count = [Int32]()
         var weights = [Int32]()
         for _ in 0..<outSize {
             let n = rng.int(0...min(taps, inSize))
@@ -133,7 +140,8 @@ struct ResampleKernelTests {
         for round in 0..<40 {
             let splitting = round % 4 != 3
             let bound: Int64 = splitting ? [Int64(1) << 30, 1 << 26, 1 << 23][round % 3] : 1 << 31
-            let inW = rng.int(1...80), inH = rng.int(1...80)
+            let inW = rng.int(1...80)
+            let inH = rng.int(1...80)
             var src = [UInt8](repeating: 0, count: inW * inH * 3)
             for i in 0..<src.count {
                 let r = rng.next()
@@ -147,7 +155,8 @@ struct ResampleKernelTests {
             var hc = Self.coefficients(inSize: cols, outSize: outW, maxTaps: 12, weightBound: bound, &rng)
             hc = ResampleCoefficients(
                 taps: hc.taps, first: hc.first.map { $0 + Int32(firstColumn) }, count: hc.count, weights: hc.weights)
-            let firstRow = rng.int(0...(inH - 1)), rows = rng.int(1...(inH - firstRow))
+            let firstRow = rng.int(0...(inH - 1))
+            let rows = rng.int(1...(inH - firstRow))
             // The source holds only columns firstColumn..<inW, as the vertical-first order's intermediate does.
             var narrow = [UInt8]()
             for y in 0..<inH {

@@ -1,7 +1,8 @@
-@testable import CvatImage
 import CvatTestSupport
 import Foundation
 import Testing
+
+@testable import CvatImage
 
 /// Pillow 13 runs the two 8-bit passes in an order that depends on the sizes, and each pass rounds, so the
 /// order is visible in the pixels (off by one grey level on a few percent of the values when it is wrong).

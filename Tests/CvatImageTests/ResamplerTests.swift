@@ -1,5 +1,5 @@
-import CvatTestSupport
 import CvatImage
+import CvatTestSupport
 import Foundation
 import Testing
 

@@ -49,7 +49,9 @@ import Testing
             tool: .init(name: "cvat-ds", version: "test"),
             source: .init(server: "http://localhost", tasks: [.init(id: 1, updatedDate: "2024-01-01T00:00:00Z")]),
             labels: labels,
-            samples: (0..<samples).map { .init(taskID: 1, frame: $0, name: "f\($0).png", width: width, height: height) },
+            samples: (0..<samples).map {
+                .init(taskID: 1, frame: $0, name: "f\($0).png", width: width, height: height)
+            },
             arrays: entries, transform: transform)
         try manifest.write(to: dir.appendingPathComponent("manifest.json"))
     }
@@ -101,14 +103,18 @@ import Testing
     func readsOccludedAndAttributes() throws {
         try withFolder { dir in
             let columns: [Manifest.AttributeColumn] = [
-                .init(index: 0, labelID: 2, label: "dog", specID: 1, attribute: "colour", inputType: "select",
-                      values: ["red", "brown"]),
-                .init(index: 1, labelID: 2, label: "dog", specID: 2, attribute: "wet", inputType: "checkbox",
-                      values: ["false"]),
-                .init(index: 2, labelID: 1, label: "cat", specID: 3, attribute: "age", inputType: "number",
-                      values: ["0", "30", "1"]),
-                .init(index: 3, labelID: 1, label: "cat", specID: 4, attribute: "name", inputType: "text",
-                      values: [""], strings: ["Felix", "Tom"]),
+                .init(
+                    index: 0, labelID: 2, label: "dog", specID: 1, attribute: "colour", inputType: "select",
+                    values: ["red", "brown"]),
+                .init(
+                    index: 1, labelID: 2, label: "dog", specID: 2, attribute: "wet", inputType: "checkbox",
+                    values: ["false"]),
+                .init(
+                    index: 2, labelID: 1, label: "cat", specID: 3, attribute: "age", inputType: "number",
+                    values: ["0", "30", "1"]),
+                .init(
+                    index: 3, labelID: 1, label: "cat", specID: 4, attribute: "name", inputType: "text",
+                    values: [""], strings: ["Felix", "Tom"]),
             ]
             try Self.write(
                 [

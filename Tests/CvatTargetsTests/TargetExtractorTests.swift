@@ -83,7 +83,9 @@ import Testing
 
     @Test func aShapeOfAnUnknownLabelMakesTheFrameInvalid() throws {
         let extractor = try TargetInputs.extractor(.bboxes)
-        let shapes = try TargetInputs.frameShapes([Shape(type: "rectangle", frame: 0, labelID: 9, points: [0, 0, 1, 1])])
+        let shapes = try TargetInputs.frameShapes([
+            Shape(type: "rectangle", frame: 0, labelID: 9, points: [0, 0, 1, 1])
+        ])
         let error = #expect(throws: InvalidFrame.self) {
             try extractor.targets(tags: [], shapes: shapes, plan: try TargetInputs.plan(4, 4))
         }
@@ -137,7 +139,9 @@ import Testing
 
     @Test func masksFollowAResize() throws {
         let extractor = try TargetInputs.extractor(.masks)
-        let shapes = try TargetInputs.frameShapes([Shape(type: "mask", frame: 0, labelID: 1, points: [0, 1, 0, 0, 0, 0])])
+        let shapes = try TargetInputs.frameShapes([
+            Shape(type: "mask", frame: 0, labelID: 1, points: [0, 1, 0, 0, 0, 0])
+        ])
         let targets = try extractor.targets(
             tags: [], shapes: shapes, plan: try TargetInputs.plan(2, 2, .resize(width: 4, height: 4)))
         // The top-left pixel of a 2x2 frame, doubled by Pillow's NEAREST.
@@ -161,21 +165,23 @@ import Testing
         // The higher z_order lies on top although it comes first (Pillow fills, as `draw_mask` does).
         let raised = try extractor.targets(
             tags: [], shapes: try TargetInputs.frameShapes(Self.overlapping(zOrderOfA: 1)), plan: plan)
-        #expect(raised.masks == [
-            0, 0, 0, 255,
-            0, 0, 0, 1,
-            0, 0, 0, 1,
-            255, 1, 1, 1,
-        ])
+        #expect(
+            raised.masks == [
+                0, 0, 0, 255,
+                0, 0, 0, 1,
+                0, 0, 0, 1,
+                255, 1, 1, 1,
+            ])
         // On equal z_order the later shape lies on top.
         let level = try extractor.targets(
             tags: [], shapes: try TargetInputs.frameShapes(Self.overlapping(zOrderOfA: 0)), plan: plan)
-        #expect(level.masks == [
-            0, 0, 0, 255,
-            0, 1, 1, 1,
-            0, 1, 1, 1,
-            255, 1, 1, 1,
-        ])
+        #expect(
+            level.masks == [
+                0, 0, 0, 255,
+                0, 1, 1, 1,
+                0, 1, 1, 1,
+                255, 1, 1, 1,
+            ])
         #expect(level.boxes.count == 0)
     }
 

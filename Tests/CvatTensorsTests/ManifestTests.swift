@@ -20,7 +20,8 @@ import Testing
         transform: transform)
 
     static let transform = Manifest.Transform(
-        target: "label", resize: .init(mode: "resize-shorter", shorter: 256, centerCrop: .init(width: 224, height: 224)),
+        target: "label",
+        resize: .init(mode: "resize-shorter", shorter: 256, centerCrop: .init(width: 224, height: 224)),
         filter: "bilinear", layout: "nchw", dtype: .float32,
         normalize: .init(mean: [0.485, 0.456, 0.406].map { Double(Float($0)) }, std: [0.229, 0.224, 0.225]),
         format: "npy", labelOffset: 1, labelMap: nil, shapeTypes: [], ellipseBox: "full-ellipse", tracks: true,

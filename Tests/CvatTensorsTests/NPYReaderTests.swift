@@ -90,7 +90,8 @@ import Testing
         try w.append([Float](repeating: 1, count: 8))
         try w.finish()
         #expect(throws: TensorReadError.self) {
-            try NPYReader(entry: Manifest.ArrayEntry(file: "b.npy", dtype: .float32, shape: [3, 4]), directory: dir.path)
+            try NPYReader(
+                entry: Manifest.ArrayEntry(file: "b.npy", dtype: .float32, shape: [3, 4]), directory: dir.path)
         }
         let r = try NPYReader(npyPath: path)
         #expect(throws: TensorReadError.self) { try r.int64(0..<1) }
@@ -103,7 +104,8 @@ import Testing
         var dict = Array(header.utf8)
         while (10 + dict.count + 1) % 64 != 0 { dict.append(0x20) }
         dict.append(0x0A)
-        let bytes = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(dict.count & 0xFF), UInt8(dict.count >> 8)] + dict + data
+        let bytes =
+            [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(dict.count & 0xFF), UInt8(dict.count >> 8)] + dict + data
         let path = dir.appendingPathComponent(name).path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
@@ -114,9 +116,12 @@ import Testing
         let dir = try temporary()
         defer { try? FileManager.default.removeItem(at: dir) }
         // numpy.save's own spelling, with a 1-tuple and '<u1'.
-        let ok = try handMade(dir, "ok.npy", header: "{'descr': '<u1', 'fortran_order': False, 'shape': (3,), }", data: [7, 8, 9])
+        let ok = try handMade(
+            dir, "ok.npy", header: "{'descr': '<u1', 'fortran_order': False, 'shape': (3,), }", data: [7, 8, 9])
         #expect(try NPYReader(npyPath: ok).uint8(0..<3) == [7, 8, 9])
-        let scalar = try handMade(dir, "s.npy", header: "{'descr': '<i8', 'fortran_order': False, 'shape': (), }", data: [5, 0, 0, 0, 0, 0, 0, 0])
+        let scalar = try handMade(
+            dir, "s.npy", header: "{'descr': '<i8', 'fortran_order': False, 'shape': (), }",
+            data: [5, 0, 0, 0, 0, 0, 0, 0])
         #expect(try NPYReader(npyPath: scalar).int64(0..<1) == [5])
 
         func refused(_ name: String, _ header: String, _ data: [UInt8], _ words: String) throws {
@@ -130,8 +135,12 @@ import Testing
         }
         try refused("be.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0], "big-endian")
         try refused("fo.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", [0, 0, 0, 0], "Fortran")
-        try refused("f8.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", [UInt8](repeating: 0, count: 8), "'<f8' is not supported")
-        try refused("short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", [UInt8](repeating: 0, count: 12), "truncated")
+        try refused(
+            "f8.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", [UInt8](repeating: 0, count: 8),
+            "'<f8' is not supported")
+        try refused(
+            "short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
+            [UInt8](repeating: 0, count: 12), "truncated")
         try refused("noshape.npy", "{'descr': '<f4', 'fortran_order': False, }", [], "'shape'")
 
         let garbage = dir.appendingPathComponent("g.npy").path

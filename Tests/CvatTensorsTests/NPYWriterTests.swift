@@ -98,7 +98,9 @@ import Testing
         let path = dir.appendingPathComponent("empty.npy").path
         let writer = try NPYWriter(path: path, dtype: .float32, trailingShape: [4])
         #expect(try writer.finish(leadingDimension: 0) == [0, 4])
-        #expect(try Python.run("import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype.str, a.shape)", [path]) == "<f4 (0, 4)")
+        #expect(
+            try Python.run("import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype.str, a.shape)", [path])
+                == "<f4 (0, 4)")
     }
 
     @Test func oneDimensionalShapeHasTrailingComma() throws {
@@ -168,7 +170,8 @@ import Testing
     func diskFullIsAClearError() throws {
         do {
             // The header alone outgrows the buffer, so even creating the writer may fail.
-            let writer = try NPYWriter(path: "/dev/full", dtype: .uint8, trailingShape: [16], atomic: false, bufferSize: 64)
+            let writer = try NPYWriter(
+                path: "/dev/full", dtype: .uint8, trailingShape: [16], atomic: false, bufferSize: 64)
             for _ in 0..<16 { try writer.append([UInt8](repeating: 1, count: 16)) }
             try writer.finish()
             Issue.record("expected an error")

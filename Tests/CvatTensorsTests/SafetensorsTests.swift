@@ -90,9 +90,10 @@ struct RawWriterFixture {
     }
 
     var part: SafetensorsWriter.Part {
-        let rows = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).flatMap { $0 }.map {
-            $0 / trailing.reduce(dtype.byteSize, *)
-        } ?? 0
+        let rows =
+            (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).flatMap { $0 }.map {
+                $0 / trailing.reduce(dtype.byteSize, *)
+            } ?? 0
         return SafetensorsWriter.Part(name: name, dtype: dtype, shape: [rows] + trailing, rawPath: path)
     }
 }

@@ -28,7 +28,9 @@ public enum CLI {
 
     /// The sanitizer runtime's settings of this test run (`make test-sanitize`), passed on to the binaries it runs.
     public static var sanitizerEnvironment: [String: String] {
-        ProcessInfo.processInfo.environment.filter { ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"].contains($0.key) }
+        ProcessInfo.processInfo.environment.filter {
+            ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"].contains($0.key)
+        }
     }
 
     /// Runs `cvat-ds arguments...` with `environment` added to a clean environment (HOME and XDG dirs point into

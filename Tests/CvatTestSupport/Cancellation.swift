@@ -6,7 +6,7 @@ public enum Cancellation {
     /// the processes they run, they hold the cooperative pool's threads (two on two cores), and async tasks such as
     /// `body` may not start for a minute or more.
     public static func cancel(
-        when ready: @escaping @Sendable () -> Bool, _ body: @escaping @Sendable () async throws -> Void
+        when ready: @autoclosure @escaping @Sendable () -> Bool, _ body: @escaping @Sendable () async throws -> Void
     ) async throws -> (elapsed: Duration, error: (any Error)?) {
         let task = Task { try await body() }
         let deadline = ContinuousClock.now + .seconds(600)
