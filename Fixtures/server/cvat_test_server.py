@@ -2,8 +2,8 @@
 """CVAT-compatible HTTP test server for cvat-ds (Python 3.11 standard library only).
 
 Serves a dataset folder (Fixtures/datasets/sample, format in Fixtures/datasets/README.md) through
-the subset of the CVAT v2.73 REST API that a sync client uses, following
-/work/shared/cvat/API.md: trailing-slash 404s, `application/vnd.cvat+json`, DRF pagination,
+the subset of the CVAT v2.73 REST API that a sync client uses, following ../shared/cvat/API.md
+(the CVAT notes beside the repository): trailing-slash 404s, `application/vnd.cvat+json`, DRF pagination,
 Token / Bearer (PAT) / session+CSRF / Basic authentication, organizations, chunk zips with
 X-Checksum / X-Updated-Date / Range / 206 / 416, Django-style gzip, and so on.
 
