@@ -67,9 +67,9 @@ release: deps
 	$(SWIFT) build -c release
 
 ## test: lint, every Swift test (units and end-to-end against the test server), the server's conformance tests, the
-## Python package's tests (numpy, then torch), a few seconds of each fuzz target, and --shard auto under a real
-## Slurm (test-slurm).
-test: venv build lint test-server test-swift test-python test-torch test-fuzz test-slurm
+## Python package's tests (numpy, then torch, then the wheel in a fresh venv without the Swift toolchain), a few
+## seconds of each fuzz target, and --shard auto under a real Slurm (test-slurm).
+test: venv build lint test-server test-swift test-python test-torch test-wheel test-fuzz test-slurm
 
 test-swift:
 	$(SWIFT) build --build-tests
