@@ -3,6 +3,7 @@
 
     compare_export.py --export DIR --server URL --cache-dir DIR --task ID [ID...]
                       --transform none|label|bboxes [--resize WxH] [--label-offset N]
+                      [--dct-scaling disabled|draft]
 
 Builds the expectation from the real cvat-sdk 2.80 on the cache (TaskDataset with UpdatePolicy.NEVER, so
 no network), doing what TaskVisionDataset + torchvision would do without needing torch:
@@ -11,13 +12,15 @@ no network), doing what TaskVisionDataset + torchvision would do without needing
   - label: ExtractSingleLabelIndex (exactly one tag); bboxes: ExtractBoundingBoxes with cvat_sdk's own
     shape_bbox on rectangle/polygon/polyline/points shapes, scaled by the resize like the pixels are;
   - pixels: PIL image .convert("RGB"), then torchvision's Resize((h, w)) on a PIL image, which is
-    PIL.Image.resize((w, h), BILINEAR).
+    PIL.Image.resize((w, h), BILINEAR). With --dct-scaling draft, `Image.draft("RGB", (w, h))` is called on the
+    frame before it is decoded, as a Pillow user asking for a fast downscale does.
 Prints a JSON report; exits 0 when everything agrees (pixels exactly), 1 otherwise.
 """
 
 import argparse
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +49,20 @@ shape_bbox = _load_shape_bbox()
 BOX_TYPES = {"rectangle", "polygon", "polyline", "points"}
 
 
+def load_drafted(ds, frame_index, size):
+    """The frame as TaskDataset reads it from its chunk, but with draft() called before the decode: the SDK's own
+    load_image() returns an image already decoded, too late for draft. Uses the SDK's private chunk layout
+    (_chunk_path, _chunk_dir), the same two lines as its _load_frame_image_from_chunk_dir. Returns the image and
+    the frame's full size, which the boxes scale from."""
+    chunk_size = ds._task.data_chunk_size
+    with zipfile.ZipFile(ds._chunk_path(ds._chunk_dir, frame_index // chunk_size)) as chunk:
+        with chunk.open(chunk.infolist()[frame_index % chunk_size]) as member:
+            image = PIL.Image.open(member)
+            original = image.size
+            image.draft("RGB", size)
+            return image.convert("RGB"), original
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--export", required=True)
@@ -55,6 +72,7 @@ def main():
     ap.add_argument("--transform", default="none")
     ap.add_argument("--resize")
     ap.add_argument("--label-offset", type=int, default=0)
+    ap.add_argument("--dct-scaling", choices=["disabled", "draft"], default="disabled")
     args = ap.parse_args()
 
     client = Client(url=args.server, config=Config(cache_dir=Path(args.cache_dir)), check_server_version=False)
@@ -74,10 +92,14 @@ def main():
         id_to_index = {l.id: i + args.label_offset for i, l in enumerate(sorted(ds.labels, key=lambda l: l.id))}
         for sample in ds.samples:
             samples.append({"task_id": task_id, "frame": sample.frame_index, "name": sample.frame_name})
-            image = sample.media.load_image().convert("RGB")
+            if args.dct_scaling == "draft" and size:
+                image, (width, height) = load_drafted(ds, sample.frame_index, size)
+            else:
+                image = sample.media.load_image().convert("RGB")
+                width, height = image.size
             sx = sy = 1.0
             if size:
-                sx, sy = size[0] / image.width, size[1] / image.height
+                sx, sy = size[0] / width, size[1] / height
                 image = image.resize(size, PIL.Image.BILINEAR)
             expected = np.asarray(image)
             if "image_offsets" in arrays:

@@ -187,8 +187,10 @@ struct Export: AsyncParsableCommand {
     @Option(
         name: .customLong("dct-scaling"),
         help: ArgumentHelp(
-            "Decode JPEGs at a reduced size when shrinking by 2x or more: disabled (exact), fastScales, any. "
-                + "Faster, but the pixels differ from Pillow's (see docs/performance.md).", valueName: "MODE"))
+            "Decode JPEGs at a reduced size when shrinking by 2x or more: disabled (exact, the default); draft "
+                + "(1/2, 1/4 or 1/8, bit-identical to Pillow's Image.draft('RGB', size) then resize; fastScales is "
+                + "its former name); any (any TurboJPEG scale, the fastest, matching no Pillow pipeline). "
+                + "See docs/performance.md.", valueName: "MODE"))
     var dctScaling: DCTScalingArgument = .disabled
 
     @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this (decompression bombs).")
@@ -462,6 +464,13 @@ enum VideoFramesArgument: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum DCTScalingArgument: String, ExpressibleByArgument, CaseIterable {
-    case disabled, fastScales, any
-    var scaling: DCTScaling { DCTScaling(rawValue: rawValue)! }
+    /// `fastScales` is the name `draft` had before it was made to pick Pillow's scale; scripts keep working.
+    case disabled, draft, fastScales, any
+    var scaling: DCTScaling {
+        switch self {
+        case .disabled: .disabled
+        case .draft, .fastScales: .draft
+        case .any: .any
+        }
+    }
 }

@@ -69,6 +69,8 @@ struct ExportTests {
             ["--transform", "bboxes", "--resize", "224x224"],
             // Width up, height down for the portrait and square frames: Pillow runs the vertical pass first.
             ["--transform", "bboxes", "--resize", "160x120"],
+            // Pillow's draft(): the JPEG frames decode at 1/2, 1/4 or 1/8 before the resize (PNGs at full size).
+            ["--transform", "bboxes", "--resize", "24x24", "--dct-scaling", "draft"],
         ])
     func parity(_ arguments: [String]) throws {
         let tasks = ["1", "2", "3"]

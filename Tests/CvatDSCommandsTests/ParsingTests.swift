@@ -143,7 +143,7 @@ struct ParsingTests {
         #expect(options.target == .label)
         #expect(options.resize == .resizeShorter(256, centerCrop: PixelSize(width: 224, height: 224)))
         #expect(options.normalization == .imageNet && options.pixelType == .float32, "--normalize implies float32")
-        #expect(options.layout == .chw && options.filter == .bicubic && options.dctScaling == .fastScales)
+        #expect(options.layout == .chw && options.filter == .bicubic && options.dctScaling == .draft)
         #expect(options.format == .raw && options.slice == nil && options.jobFilter == nil)
 
         let plain = try parse(["export", "--task", "1", "--resize", "32X16", "--out", "o"], as: Export.self)
