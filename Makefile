@@ -259,6 +259,8 @@ BENCH_FRAMES ?= 2000
 BENCH_REPEAT ?= 5
 BENCH_TORCH ?= 0
 BENCH_SCALE ?= 0
+BENCH_12MP_FRAMES ?= 150
+BENCH_MEMORY ?= 1
 BENCH_TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: bench bench-venv
@@ -284,6 +286,7 @@ bench-venv: deps $(BENCH_VENV)/.base-installed $(if $(filter 1,$(BENCH_TORCH)),$
 
 bench: release bench-venv
 	BENCH_FRAMES=$(BENCH_FRAMES) BENCH_REPEAT=$(BENCH_REPEAT) BENCH_TORCH=$(BENCH_TORCH) BENCH_SCALE=$(BENCH_SCALE) \
+	BENCH_12MP_FRAMES=$(BENCH_12MP_FRAMES) BENCH_MEMORY=$(BENCH_MEMORY) \
 	    $(BENCH_PY) Fixtures/bench/run_bench.py --cvat-ds .build/release/cvat-ds
 
 ## test-sanitize: the whole Swift test suite, cvat-ds included, under AddressSanitizer. LeakSanitizer is off: XCTest,

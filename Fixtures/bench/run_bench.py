@@ -168,11 +168,16 @@ class CvatDS:
         r["seconds"] = r["wall"]
         return r
 
-    def export(self, out: Path, size: int) -> dict:
+    def export(self, out: Path, size: int, extra: list[str] | None = None) -> dict:
         r = run_measured(self.base("export") + ["--transform", "label", "--resize", f"{size}x{size}",
-                                                "--out", str(out), "--force"], self.env)
+                                                "--out", str(out), "--force"] + (extra or []), self.env)
         r["seconds"] = r["wall"]
         return r
+
+    def supports(self, flag: str) -> bool:
+        """Whether this binary's `export --help` lists `flag` (the bench also measures older builds)."""
+        return flag in subprocess.run([str(self.binary), "export", "--help"], capture_output=True,
+                                      text=True).stdout
 
 
 class SDK:
@@ -320,6 +325,7 @@ def table(rec: dict) -> str:
         p = r["parity"]
         lines.append(f"same output: labels equal {p['labels_equal']}, images max |diff| {p['max_abs_diff']}, "
                      f"identical bytes {p['identical_fraction'] * 100:.3f}%")
+    lines += round13_lines(r, n)
     if "scale" in r:
         lines += [""] + scale_lines({"frames": n, **{k: r[k]["cvat-ds"] for k in ("cold_sync", "warm_sync", "export")}},
                                     r["scale"])
@@ -399,7 +405,7 @@ def parity(ds_out: Path, sdk_out: Path) -> dict:
             "identical_fraction": same / a.size, "shape": list(a.shape)}
 
 
-def decode_limit(work: Path, dataset: Path, repeat: int, scale: str) -> dict:
+def decode_limit(work: Path, dataset: Path, repeat: int, scale: str, one_thread: bool = True) -> dict:
     exe = work / "decode_floor"
     src = HERE / "decode_floor.c"
     if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
@@ -409,7 +415,7 @@ def decode_limit(work: Path, dataset: Path, repeat: int, scale: str) -> dict:
     paths = "\n".join(str(dataset / fr["file"]) for fr in ds["tasks"][0]["data"]["frames"]) + "\n"
     cores = os.cpu_count() or 1
     out = {"scale": scale, "threads": cores}
-    for key, threads in [("all_cores", cores), ("one_thread", 1)]:
+    for key, threads in [("all_cores", cores)] + ([("one_thread", 1)] if one_thread else []):
         # several rounds in one process (the files stay in memory); min and median over the rounds
         r = subprocess.run([str(exe), str(threads), scale, str(repeat)], input=paths, capture_output=True,
                            text=True, check=True)
@@ -469,6 +475,14 @@ def main():
     ap.add_argument("--work", default=str(ROOT / "bench/work"))
     ap.add_argument("--results", default=str(ROOT / "bench/results.json"))
     ap.add_argument("--note", default="", help="free text stored in the run record")
+    ap.add_argument("--photos12", type=int, default=int(os.environ.get("BENCH_12MP_FRAMES", 150)),
+                    help="frames of the 12 MP camera-photo dataset (0: leave that part out)")
+    ap.add_argument("--repeat12", type=int, default=3, help="runs of each 12 MP measurement")
+    ap.add_argument("--latency-ms", type=float, default=20.0, help="per-request latency of the cold export run")
+    ap.add_argument("--bandwidth", type=int, default=int(os.environ.get("BENCH_BANDWIDTH", 50_000_000)),
+                    help="the test server's bandwidth limit for the cold export run, bytes/s")
+    ap.add_argument("--memory", type=int, choices=[0, 1], default=int(os.environ.get("BENCH_MEMORY", 1)),
+                    help="1: also run Fixtures/bench/memory_bench.py (RSS at N and 10N, the 1 GB annotations task)")
     args = ap.parse_args()
 
     work = Path(args.work).resolve()
@@ -517,10 +531,20 @@ def main():
         outs = {"cvat-ds": work / "out-cvat-ds", "cvat-sdk": work / "out-sdk"}
         results["export"] = measure_exports(server, tools, outs, args.repeat, args.size)
         results["parity"] = parity(outs["cvat-ds"], outs["cvat-sdk"])
+        results["reexport"] = measure_reexport(server, ds_tool, work, args.repeat, args.size)
+        log_progress("decode limit")
+        results["decode_limit"] = decode_limit(work, dataset, args.repeat, export_scale(args.size))
+        results["keep_encoded"] = measure_keep_encoded(ds_tool, work, args.repeat,
+                                                       results["decode_limit"]["all_cores"]["median"])
+        # last: it empties cvat-ds's cache
+        results["cold_export"] = measure_cold_overlap(server, ds_tool, work, args.repeat, args.size,
+                                                      args.latency_ms, args.bandwidth)
     finally:
         server.close()
-    log_progress("decode limit")
-    results["decode_limit"] = decode_limit(work, dataset, args.repeat, export_scale(args.size))
+    if args.photos12:
+        results["photos12"] = measure_photos12(work, binary, args.photos12, args.repeat12, args.size, mode)
+    if args.memory:
+        results["memory"] = measure_memory(work, binary)
 
     if args.scale:
         results["scale"] = measure_cvat_ds_only(work, binary, 10 * n, args.scale_repeat, args.size)
@@ -536,8 +560,259 @@ def main():
         "annotation_sync_sdk_over_ds": med("annotation_sync", "cvat-sdk") / med("annotation_sync", "cvat-ds"),
         "export_sdk_over_ds": med("export", "cvat-sdk") / med("export", "cvat-ds"),
         "export_ds_over_decode_limit": ex["cvat-ds"]["seconds"]["median"] / results["decode_limit"]["all_cores"]["median"],
+        "cold_export_over_max_of_sync_and_warm_export": results["cold_export"]["cold_over_max"],
     }
+    if "full_over_reuse" in results["reexport"]:
+        rec["ratios"]["full_export_over_reuse_export"] = results["reexport"]["full_over_reuse"]
+    if "over_decode_limit" in results["keep_encoded"]:
+        rec["ratios"]["keep_encoded_over_decode_limit"] = results["keep_encoded"]["over_decode_limit"]
+    if "photos12" in results:
+        rec["ratios"].update({f"photos12_{k}": v for k, v in results["photos12"]["ratios"].items()})
     finish(args, rec, results)
+
+
+# ------------------------------------------------------------------ issue 13 scenarios
+
+def repeated(label: str, repeat: int, runs: dict[str, "callable"]) -> dict:
+    """Each callable `repeat` times, alternating the order; summarised per name."""
+    res = {name: [] for name in runs}
+    names = list(runs)
+    for rep in range(repeat):
+        for name in (names if rep % 2 == 0 else names[::-1]):
+            res[name].append(runs[name]())
+        log_progress(f"{label} round {rep + 1}/{repeat}: "
+                     + ", ".join(f"{name} {res[name][-1]['seconds']:.2f}s" for name in names))
+    return {name: summarize(v) for name, v in res.items()}
+
+
+def pillow_draft_parity(dataset: Path, out: Path, size: int) -> dict:
+    """cvat-ds `--dct-scaling draft` against Pillow itself: Image.draft("RGB", size), convert, resize BILINEAR."""
+    import numpy as np
+    import PIL.Image
+    frames = json.loads((dataset / "dataset.json").read_text())["tasks"][0]["data"]["frames"]
+    got = np.load(out / "images.npy", mmap_mode="r")
+    worst, same, total = 0, 0, 0
+    for i, frame in enumerate(frames):
+        with PIL.Image.open(dataset / frame["file"]) as image:
+            image.draft("RGB", (size, size))
+            expected = np.asarray(image.convert("RGB").resize((size, size), PIL.Image.BILINEAR), np.int16)
+        d = np.abs(np.asarray(got[i], np.int16) - expected)
+        worst, same, total = max(worst, int(d.max())), same + int((d == 0).sum()), total + d.size
+    return {"frames": len(frames), "max_abs_diff": worst, "identical_fraction": same / total}
+
+
+def measure_photos12(work: Path, binary: Path, n: int, repeat: int, size: int, mode: str) -> dict:
+    """The camera-photo dataset (4000x3000 mosaics of real photographs): cvat-ds exact and with `--dct-scaling
+    draft` against the SDK pipeline (which always decodes at full size) and the decode limit at 1/1 and at the
+    scale draft picks."""
+    dataset = work / f"dataset-12mp-{n}"
+    info = make_dataset.ensure(n, dataset, megapixels=12)
+    log_progress(f"12 MP dataset {dataset}: {n} frames, {info['jpeg_bytes'] / 1e6:.0f} MB of JPEG")
+    server = Server(dataset)
+    try:
+        ds_tool = CvatDS(binary, server, work / "cache-12mp-ds")
+        sdk_tool = SDK(server, work / "cache-12mp-sdk", mode)
+        ds_tool.sync()
+        sdk_tool.sync()
+        outs = {"exact": work / "out-12mp-ds", "draft": work / "out-12mp-ds-draft", "sdk": work / "out-12mp-sdk"}
+        res = repeated("12 MP export", repeat, {
+            "cvat-ds": lambda: ds_tool.export(outs["exact"], size),
+            "cvat-ds draft": lambda: ds_tool.export(outs["draft"], size, ["--dct-scaling", "draft"]),
+            "cvat-sdk": lambda: sdk_tool.export(outs["sdk"], size),
+        })
+        res["parity"] = parity(outs["exact"], outs["sdk"])
+        res["draft_vs_pillow_draft"] = pillow_draft_parity(dataset, outs["draft"], size)
+    finally:
+        server.close()
+    width, height = make_dataset.MOSAIC[:2]
+    draft_scale = min(width // size, height // size)
+    draft_den = next(d for d in (8, 4, 2, 1) if draft_scale >= d)
+    log_progress("12 MP decode limits")
+    res["decode_limit"] = decode_limit(work, dataset, repeat, "1/1", one_thread=False)
+    res["decode_limit_draft"] = decode_limit(work, dataset, repeat, f"1/{draft_den}", one_thread=False)
+    res["dataset"] = info
+    med = lambda name: res[name]["seconds"]["median"]  # noqa: E731
+    res["ratios"] = {
+        "exact_over_decode_limit": med("cvat-ds") / res["decode_limit"]["all_cores"]["median"],
+        "draft_over_scaled_decode_limit": med("cvat-ds draft") / res["decode_limit_draft"]["all_cores"]["median"],
+        "sdk_over_exact": med("cvat-sdk") / med("cvat-ds"),
+        "sdk_over_draft": med("cvat-sdk") / med("cvat-ds draft"),
+    }
+    return res
+
+
+def same_files(a: Path, b: Path, names: list[str]) -> bool:
+    return all((a / name).read_bytes() == (b / name).read_bytes() for name in names)
+
+
+def measure_reexport(server: Server, ds_tool: CvatDS, work: Path, repeat: int, size: int) -> dict:
+    """After an annotation-only edit: the export that reuses the earlier export's images against a full one, both
+    offline after one sync, so only the export itself is timed."""
+    if not ds_tool.supports("--no-reuse"):
+        return {"skipped": "this cvat-ds binary has no re-export reuse (--no-reuse)"}
+    reuse_out, full_out = work / "out-reexport-reuse", work / "out-reexport-full"
+    ds_tool.export(reuse_out, size)
+    offline = ["--offline"]
+    runs: dict[str, list] = {"reuse": [], "full": []}
+    reused = []
+    for rep in range(repeat):
+        server.call("POST", f"/_test/tasks/{TASK}/annotations")
+        ds_tool.sync()
+        order = [("reuse", []), ("full", ["--no-reuse"])]
+        for name, extra in (order if rep % 2 == 0 else order[::-1]):
+            out = reuse_out if name == "reuse" else full_out
+            runs[name].append(ds_tool.export(out, size, offline + extra))
+        manifest = json.loads((reuse_out / "manifest.json").read_text())
+        reused.append(manifest.get("reused"))
+        log_progress(f"re-export round {rep + 1}/{repeat}: reuse {runs['reuse'][-1]['seconds']:.3f}s, "
+                     f"full {runs['full'][-1]['seconds']:.3f}s")
+    res = {name: summarize(v) for name, v in runs.items()}
+    res["reused_record"] = reused[-1]
+    res["every_run_reused"] = all(r for r in reused)
+    res["same_output"] = same_files(reuse_out, full_out, ["images.npy", "labels.npy"])
+    res["full_over_reuse"] = res["full"]["seconds"]["median"] / res["reuse"]["seconds"]["median"]
+    return res
+
+
+def measure_cold_overlap(server: Server, ds_tool: CvatDS, work: Path, repeat: int, size: int,
+                         latency_ms: float, bandwidth: int) -> dict:
+    """A cold export (empty cache: sync and export in one command) against the sync alone and the warm export
+    alone, with `latency_ms` per request and the server's bandwidth limit: overlapped, the cold export takes about
+    the longer of the two, not their sum."""
+    faults = {"latency_ms": latency_ms, "bandwidth_bytes_per_sec": bandwidth}
+    server.call("POST", "/_test/faults", faults)
+    applied = server.call("GET", "/_test/faults")
+    try:
+        out = work / "out-cold"
+
+        def cold_sync():
+            shutil.rmtree(ds_tool.cache, ignore_errors=True)
+            server.reset_log()
+            r = ds_tool.sync()
+            r["log"] = server.log_summary()
+            return r
+
+        def warm_export():
+            ds_tool.sync()
+            server.reset_log()
+            r = ds_tool.export(out, size)
+            r["log"] = server.log_summary()
+            return r
+
+        def cold_export():
+            shutil.rmtree(ds_tool.cache, ignore_errors=True)
+            server.reset_log()
+            r = ds_tool.export(out, size)
+            r["log"] = server.log_summary()
+            return r
+
+        res = repeated("cold export", repeat,
+                       {"sync alone": cold_sync, "warm export": warm_export, "cold export": cold_export})
+    finally:
+        server.call("POST", "/_test/faults", {})
+    med = lambda name: res[name]["seconds"]["median"]  # noqa: E731
+    res["faults"] = applied
+    res["cold_over_max"] = med("cold export") / max(med("sync alone"), med("warm export"))
+    res["cold_over_sum"] = med("cold export") / (med("sync alone") + med("warm export"))
+    return res
+
+
+def measure_keep_encoded(ds_tool: CvatDS, work: Path, repeat: int, decode_seconds: float) -> dict:
+    """`--format webdataset --keep-encoded`: the chunks' JPEG bytes into tar shards, no decoding; against reading
+    every cached chunk file (what it cannot go below) and the decode limit."""
+    if not ds_tool.supports("--keep-encoded"):
+        return {"skipped": "this cvat-ds binary has no --keep-encoded"}
+    out = work / "out-keep-encoded"
+    chunks = sorted(p for p in ds_tool.cache.rglob("*.zip"))
+
+    def read_chunks():
+        t0 = time.perf_counter()
+        total = 0
+        for path in chunks:
+            with open(path, "rb") as f:
+                while block := f.read(1 << 20):
+                    total += len(block)
+        return {"seconds": time.perf_counter() - t0, "wall": time.perf_counter() - t0, "user": 0.0, "sys": 0.0,
+                "maxrss_kb": 0, "tree_peak_kb": 0, "bytes": total}
+
+    def keep_encoded():
+        r = run_measured(ds_tool.base("export") + ["--offline", "--transform", "label", "--format", "webdataset",
+                                                   "--keep-encoded", "--out", str(out), "--force"], ds_tool.env)
+        r["seconds"] = r["wall"]
+        return r
+
+    res = repeated("keep-encoded", repeat, {"keep-encoded export": keep_encoded, "read the chunks": read_chunks})
+    res["over_decode_limit"] = res["keep-encoded export"]["seconds"]["median"] / decode_seconds
+    res["over_reading_chunks"] = (res["keep-encoded export"]["seconds"]["median"]
+                                  / res["read the chunks"]["seconds"]["median"])
+    return res
+
+
+def measure_memory(work: Path, binary: Path) -> dict:
+    """Fixtures/bench/memory_bench.py: peak RSS of sync and export at N and 10N frames and for a task with about
+    1 GB of annotations JSON; its last stdout line is its JSON report."""
+    script = HERE / "memory_bench.py"
+    if not script.exists():
+        return {"skipped": "no Fixtures/bench/memory_bench.py in this tree"}
+    log_progress("memory (memory_bench.py)")
+    r = subprocess.run([sys.executable, str(script), "--cvat-ds", str(binary), "--work", str(work / "memory")],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"memory_bench.py exited {r.returncode}\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def round13_lines(r: dict, n: int) -> list[str]:
+    lines = []
+    if "photos12" in r:
+        p = r["photos12"]
+        med = lambda name: p[name]["seconds"]["median"]  # noqa: E731
+        pn = p["dataset"]["frames"]
+        lines += ["", f"12 MP photos: {pn} frames 4000x3000 ({p['dataset']['jpeg_bytes'] / pn / 1e6:.1f} MB JPEGs, "
+                  f"chunk size {p['dataset']['chunk_size']}) to 224x224 NHWC + labels, median s (min)",
+                  f"  cvat-ds exact        {med('cvat-ds'):7.2f} ({p['cvat-ds']['seconds']['min']:.2f})   "
+                  f"{p['ratios']['exact_over_decode_limit']:.2f}x the decode limit at 1/1 "
+                  f"({p['decode_limit']['all_cores']['median']:.2f} s; target <= 1.3x)   "
+                  f"SDK / cvat-ds {p['ratios']['sdk_over_exact']:.1f}x",
+                  f"  cvat-ds draft        {med('cvat-ds draft'):7.2f} ({p['cvat-ds draft']['seconds']['min']:.2f})   "
+                  f"{p['ratios']['draft_over_scaled_decode_limit']:.2f}x the decode limit at "
+                  f"{p['decode_limit_draft']['scale']} ({p['decode_limit_draft']['all_cores']['median']:.2f} s; "
+                  f"target <= 1.1x)   SDK / cvat-ds {p['ratios']['sdk_over_draft']:.1f}x (target >= 4.5x)",
+                  f"  cvat-sdk             {med('cvat-sdk'):7.2f} ({p['cvat-sdk']['seconds']['min']:.2f})   peak RSS "
+                  f"MB ds/draft/sdk {mb(p['cvat-ds']['tree_peak_rss_kb'])} /{mb(p['cvat-ds draft']['tree_peak_rss_kb'])}"
+                  f" /{mb(p['cvat-sdk']['tree_peak_rss_kb'])}",
+                  f"  same output: exact vs SDK max |diff| {p['parity']['max_abs_diff']}; draft vs Pillow's "
+                  f"draft() + resize max |diff| {p['draft_vs_pillow_draft']['max_abs_diff']} over "
+                  f"{p['draft_vs_pillow_draft']['frames']} frames"]
+    if "reexport" in r:
+        x = r["reexport"]
+        if "skipped" in x:
+            lines += ["", f"re-export after an annotation edit: {x['skipped']}"]
+        else:
+            lines += ["", f"re-export after an annotation edit ({n} frames, --offline after a sync): reuse "
+                      f"{x['reuse']['seconds']['median']:.3f} s, full {x['full']['seconds']['median']:.3f} s: "
+                      f"{x['full_over_reuse']:.0f}x (target >= 50x); reused every run {x['every_run_reused']}, "
+                      f"same images and labels {x['same_output']}"]
+    if "cold_export" in r:
+        c = r["cold_export"]
+        med = lambda name: c[name]["seconds"]["median"]  # noqa: E731
+        lines += ["", f"cold export with {c['faults'].get('latency_ms')} ms per request and "
+                  f"{c['faults'].get('bandwidth_bytes_per_sec', 0) / 1e6:.0f} MB/s: sync alone {med('sync alone'):.2f} s, "
+                  f"warm export {med('warm export'):.2f} s, cold export {med('cold export'):.2f} s = "
+                  f"{c['cold_over_max']:.2f}x the longer (target <= 1.15x), {c['cold_over_sum']:.2f}x their sum"]
+    if "keep_encoded" in r:
+        k = r["keep_encoded"]
+        if "skipped" in k:
+            lines += ["", f"--keep-encoded: {k['skipped']}"]
+        else:
+            lines += ["", f"--format webdataset --keep-encoded: {k['keep-encoded export']['seconds']['median']:.3f} s, "
+                      f"{k['over_reading_chunks']:.2f}x reading the chunks "
+                      f"({k['read the chunks']['seconds']['median']:.3f} s), {k['over_decode_limit']:.2f}x the decode "
+                      f"limit"]
+    if "memory" in r:
+        m = r["memory"]
+        lines += ["", "memory: " + m.get("summary", json.dumps(m)[:400])]
+    return lines
 
 
 def rec_base(args, started, load_before, n, ds_info, binary, sdk_label, mode) -> dict:
