@@ -372,7 +372,8 @@ struct Export: AsyncParsableCommand {
                 output: URL(fileURLWithPath: out), force: force, reuse: !noReuse, toolVersion: CvatDS.version)
             console.clearProgress()
             if let reason = report.notReusedBecause {
-                console.info("the earlier export in \(report.output) cannot lend its images (\(reason)): decoding every frame")
+                console.info(
+                    "the earlier export in \(report.output) cannot lend its images (\(reason)): decoding every frame")
             }
             var line = "exported \(report.samples) sample(s) to \(report.output)"
             if report.skipped > 0 { line += ", \(report.skipped) skipped (listed in manifest.json)" }

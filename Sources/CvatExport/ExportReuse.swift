@@ -154,7 +154,8 @@ enum ExportReuse {
         }
         guard manifest.tool.name == "cvat-ds", manifest.tool.version == toolVersion else {
             throw Mismatch(
-                reason: "it was written by \(manifest.tool.name) \(manifest.tool.version), this is cvat-ds \(toolVersion)")
+                reason:
+                    "it was written by \(manifest.tool.name) \(manifest.tool.version), this is cvat-ds \(toolVersion)")
         }
         guard manifest.parts == nil else { throw Mismatch(reason: "it is a merged manifest") }
         guard options.format != .safetensors else {
@@ -164,7 +165,9 @@ enum ExportReuse {
             keypointCount: plan.keypointCount, keypointNames: plan.keypointNames, semantic: plan.semantic)
         if source.tasks.contains(where: { $0.model.isVideo }) { transform.videoFrames = options.videoFrames.rawValue }
         let changed = transform.differingKeys(from: manifest.transform).filter(pixelKeys.contains)
-        guard changed.isEmpty else { throw Mismatch(reason: "the image options differ: \(changed.joined(separator: ", "))") }
+        guard changed.isEmpty else {
+            throw Mismatch(reason: "the image options differ: \(changed.joined(separator: ", "))")
+        }
         try checkSource(manifest.source, source)
         guard slice.map(sliceKey) == manifest.slice.map(sliceKey) else {
             throw Mismatch(reason: "the --shard slice differs")
