@@ -49,8 +49,14 @@ struct Export: AsyncParsableCommand {
     @Option(help: "The output folder.")
     var out: String
 
-    @Flag(help: "Replace --out if it exists.")
+    @Flag(
+        help: ArgumentHelp(
+            "Replace --out if it exists. When only annotations changed since that export, its images are reused "
+                + "(linked, not decoded again); --no-reuse decodes every frame anyway."))
     var force = false
+
+    @Flag(name: .customLong("no-reuse"), help: "With --force: decode every frame even if the images could be reused.")
+    var noReuse = false
 
     @Flag(help: "Use only the cache; never contact the server.")
     var offline = false
@@ -365,12 +371,17 @@ struct Export: AsyncParsableCommand {
             let progress = ExportProgress(console: console)
             let exporter = Exporter(source: source, options: options, onEvent: { progress.handle($0) })
             let report = try await exporter.run(
-                output: URL(fileURLWithPath: out), force: force, toolVersion: CvatDS.version)
+                output: URL(fileURLWithPath: out), force: force, reuse: !noReuse, toolVersion: CvatDS.version)
             console.clearProgress()
+            if let reason = report.notReusedBecause {
+                console.info(
+                    "the earlier export in \(report.output) cannot lend its images (\(reason)): decoding every frame")
+            }
             var line = "exported \(report.samples) sample(s) to \(report.output)"
             if report.skipped > 0 { line += ", \(report.skipped) skipped (listed in manifest.json)" }
             if let boxes = report.boxes { line += ", \(boxes) box(es)" }
             if let shards = report.shards { line += ", in \(shards) shard(s)" }
+            if let reused = report.reused { line += ", reused the images of the earlier export (\(reused.method))" }
             if let slice = report.slice {
                 line +=
                     " (slice \(slice.index)/\(slice.count): samples \(slice.samples[0])..<\(slice.samples[1]) of "

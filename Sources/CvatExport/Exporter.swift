@@ -23,6 +23,18 @@ public struct ExportReport: Sendable, Codable {
     public var shards: Int?
     /// With `--shard I/N`: the slice written.
     public var slice: Manifest.Slice?
+    /// Set when the image arrays were taken from the earlier export in the output folder.
+    public var reused: Manifest.Reused?
+    /// Why the earlier export in the output folder could not lend its images (nil when there was none to try).
+    public var notReusedBecause: String?
+    /// Frames decoded: 0 when the images were reused.
+    public var decodedFrames: Int = 0
+
+    enum CodingKeys: String, CodingKey {
+        case output, samples, skipped, boxes, arrays, shards, slice, reused
+        case notReusedBecause = "not_reused_because"
+        case decodedFrames = "decoded_frames"
+    }
 }
 
 /// Decodes and transforms every sample of the cached tasks on all cores and streams the arrays to disk in sample
@@ -38,7 +50,9 @@ public struct Exporter: Sendable {
         self.onEvent = onEvent
     }
 
-    public func run(output: URL, force: Bool, toolVersion: String) async throws -> ExportReport {
+    /// Writes the export into `output`. With `force` an existing export there is replaced; when `reuse` is true and
+    /// it differs only in its annotations, its image arrays are reused (`ExportReuse`) instead of decoding again.
+    public func run(output: URL, force: Bool, reuse: Bool = true, toolVersion: String) async throws -> ExportReport {
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: output.path) && !force {
             throw ExportError(.output, "\(output.path) already exists; pass --force to replace it")
@@ -58,7 +72,8 @@ public struct Exporter: Sendable {
             throw ExportError(.output, "cannot create \(temporary.path): \(error.localizedDescription)")
         }
         do {
-            let report = try await write(into: temporary, finalPath: output, toolVersion: toolVersion)
+            let report = try await write(
+                into: temporary, finalPath: output, reuse: reuse && force, toolVersion: toolVersion)
             try Task.checkCancellation()
             try Exporter.flushToDisk(temporary)
             try Exporter.replace(output, with: temporary)
@@ -124,13 +139,50 @@ public struct Exporter: Sendable {
     }
 
     /// Plans every sample, keeps the `--shard I/N` slice, makes and writes the samples in order, then the manifest.
-    private func write(into folder: URL, finalPath: URL, toolVersion: String) async throws -> ExportReport {
+    /// When the earlier export in `finalPath` can lend its images, only the targets are made; should its samples
+    /// turn out to differ after all (`--skip-invalid` skipping other frames), the folder is emptied and the export
+    /// made in full.
+    private func write(into folder: URL, finalPath: URL, reuse: Bool, toolVersion: String) async throws
+        -> ExportReport
+    {
         var plan = try ExportPlanner(source: source, options: options).plan()
         var slice: Manifest.Slice?
         if let spec = options.slice {
             (plan.samples, slice) = SampleSlicer.slice(plan.samples, spec)
         }
+        var notReusedBecause: String?
+        if reuse, FileManager.default.fileExists(atPath: finalPath.path) {
+            switch ExportReuse.candidate(
+                earlier: finalPath, plan: plan, slice: slice, source: source, options: options,
+                toolVersion: toolVersion)
+            {
+            case .success(let earlier):
+                do {
+                    return try await write(
+                        plan, slice: slice, into: folder, finalPath: finalPath, reusing: earlier,
+                        toolVersion: toolVersion)
+                } catch let mismatch as ExportReuse.Mismatch {
+                    notReusedBecause = mismatch.reason
+                    try ExportReuse.empty(folder)
+                }
+            case .failure(let mismatch):
+                notReusedBecause = mismatch.reason
+            }
+        }
+        var report = try await write(
+            plan, slice: slice, into: folder, finalPath: finalPath, reusing: nil, toolVersion: toolVersion)
+        report.notReusedBecause = notReusedBecause
+        return report
+    }
+
+    /// Writes the planned samples and the manifest; `reusing` makes it write the targets only, beside the
+    /// earlier export's image files linked into `folder`.
+    private func write(
+        _ plan: ExportPlan, slice: Manifest.Slice?, into folder: URL, finalPath: URL,
+        reusing earlier: ExportReuse.Earlier?, toolVersion: String
+    ) async throws -> ExportReport {
         onEvent(.started(samples: plan.samples.count))
+        let method = try earlier?.link(into: folder)
 
         let options = self.options
         let (fixedSize, keypointCount, semanticWide) = (plan.fixedSize, plan.keypointCount, plan.semantic.wide)
@@ -138,25 +190,33 @@ public struct Exporter: Sendable {
         let arrays = ShardedArrays(shardSize: options.shardSize) { suffix in
             try OutputArrays(
                 folder: folder, options: options, fixedSize: fixedSize, keypointCount: keypointCount,
-                semanticWide: semanticWide, attributes: attributes, suffix: suffix)
+                semanticWide: semanticWide, attributes: attributes, suffix: suffix, writesImages: earlier == nil)
         }
         try arrays.open()
-        let written = try await writeSamples(plan, into: arrays)
-        let shards = try arrays.finish()
+        let written = try await writeSamples(plan, into: arrays, decode: earlier == nil)
+        var shards = try arrays.finish()
+        if let earlier { shards = try earlier.addImages(to: shards, written: written.samples, plan: plan) }
 
-        let manifest = try manifest(
+        var manifest = try manifest(
             plan: plan, written: written, shards: shards, slice: slice, attributes: attributes,
             toolVersion: toolVersion)
+        if let earlier, let method { manifest.reused = earlier.record(method: method) }
         try manifest.write(into: folder)
-        return ExportReport(
+        var report = ExportReport(
             output: finalPath.path, samples: manifest.samples.count, skipped: manifest.skipped.count,
             boxes: manifest.arrays["boxes"]?.shape.first, arrays: manifest.arrays, shards: manifest.shards?.count,
             slice: slice)
+        report.reused = manifest.reused
+        report.decodedFrames = earlier == nil ? written.samples.count : 0
+        return report
     }
 
     /// Makes the planned samples concurrently and appends each to `arrays` in sample order; a frame whose targets
     /// cannot be made stops the export, or with `--skip-invalid` is recorded as skipped.
-    private func writeSamples(_ plan: ExportPlan, into arrays: ShardedArrays) async throws -> WrittenSamples {
+    /// Without `decode` no frame is read: the samples get their targets only, their images being reused.
+    private func writeSamples(_ plan: ExportPlan, into arrays: ShardedArrays, decode: Bool = true) async throws
+        -> WrittenSamples
+    {
         let extractor = TargetExtractor(
             kind: options.target, labels: plan.labelMap, shapeTypes: plan.shapeTypes,
             skeletons: plan.skeletons.sublabels, keypointCount: plan.keypointCount, semantic: plan.semantic)
@@ -167,6 +227,11 @@ public struct Exporter: Sendable {
         var written = WrittenSamples()
         try await scheduler.run(count: samples.count) { index in
             let sample = samples[index]
+            guard decode else {
+                return Exporter.produceTargets(
+                    sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],
+                    extractor: extractor, options: options, catalog: catalog)
+            }
             return try Exporter.produce(
                 sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],
                 extractor: extractor, options: options, catalog: catalog, pool: pool)

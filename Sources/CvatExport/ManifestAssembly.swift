@@ -42,7 +42,9 @@ extension Exporter {
             source: Manifest.Source(
                 server: source.server,
                 tasks: source.tasks.map {
-                    Manifest.TaskVersion(id: $0.id, updatedDate: $0.model.updatedDate, video: Exporter.videoRecord($0))
+                    Manifest.TaskVersion(
+                        id: $0.id, updatedDate: $0.model.updatedDate, video: Exporter.videoRecord($0),
+                        chunksUpdatedDate: $0.meta.chunksUpdatedDate)
                 },
                 project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
             labels: labelsRecord(plan: plan, attributes: attributes),

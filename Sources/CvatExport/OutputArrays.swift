@@ -15,7 +15,8 @@ final class OutputArrays {
     /// Appended to every file name: `-00000` for shard 0, empty without shards.
     private let suffix: String
     private let fixedSize: PixelSize?
-    private let images: any ArrayWriter
+    /// Nil when the images are reused from an earlier export (only targets are written).
+    private let images: (any ArrayWriter)?
     private let imageOffsets: (any ArrayWriter)?
     private let imageShapes: (any ArrayWriter)?
     private let labels: (any ArrayWriter)?
@@ -45,10 +46,11 @@ final class OutputArrays {
     private var boxCount: Int64 = 0
     private var maskElements: Int64 = 0
 
-    /// `keypointCount` is K of `keypoints`; `semanticWide` makes `semantic` maps uint16.
+    /// `keypointCount` is K of `keypoints`; `semanticWide` makes `semantic` maps uint16; without `writesImages`
+    /// no image array is written (a re-export that reuses the earlier export's).
     init(
         folder: URL, options: ExportOptions, fixedSize: PixelSize?, keypointCount: Int = 0, semanticWide: Bool = false,
-        attributes: AttributeColumns? = nil, suffix: String = ""
+        attributes: AttributeColumns? = nil, suffix: String = "", writesImages: Bool = true
     ) throws {
         self.folder = folder
         self.options = options
@@ -72,7 +74,11 @@ final class OutputArrays {
                 throw ExportError(wrapping: error, "\(error)")
             }
         }
-        if let size = fixedSize {
+        if !writesImages {
+            images = nil
+            imageOffsets = nil
+            imageShapes = nil
+        } else if let size = fixedSize {
             let shape = options.layout == .hwc ? [size.height, size.width, 3] : [3, size.height, size.width]
             images = try make("images", pixelType, shape)
             imageOffsets = nil
@@ -156,7 +162,7 @@ final class OutputArrays {
 
     func append(_ sample: SampleOutput) throws {
         do {
-            try sample.image.withUnsafeBytes { raw in try images.append(raw) }
+            if let images { try sample.image.withUnsafeBytes { raw in try images.append(raw) } }
             if let imageOffsets, let imageShapes {
                 let count = Int64(sample.outputSize.width * sample.outputSize.height * 3)
                 elements += count

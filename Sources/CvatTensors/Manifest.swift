@@ -33,6 +33,8 @@ public struct Manifest: Codable, Sendable, Hashable {
     /// Files that are not arrays (`annotations`: annotations.jsonl), by name; in a sharded manifest `file` is
     /// empty and `lines` counts every shard's lines.
     public var files: [String: FileEntry]?
+    /// Set when the export took arrays from the earlier export it replaced instead of decoding the frames again.
+    public var reused: Reused?
 
     public init(
         tool: Tool, source: Source, labels: Labels, samples: [Sample] = [], skipped: [Skipped] = [],
@@ -50,7 +52,32 @@ public struct Manifest: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
-        case tool, source, labels, samples, skipped, arrays, transform, shards, slice, parts, files
+        case tool, source, labels, samples, skipped, arrays, transform, shards, slice, parts, files, reused
+    }
+
+    /// The arrays an export took from the earlier export in its folder (only the annotations had changed), and how.
+    public struct Reused: Codable, Sendable, Hashable {
+        /// The earlier export: the tool that wrote it and its tasks as they were then.
+        public var from: Origin
+        /// The reused arrays' names (`images`, and `image_offsets`/`image_shapes` when the images are ragged).
+        public var arrays: [String]
+        /// `hardlink`, `reflink` or `copy`: how the files came into the new folder (the least shared one when
+        /// they differ); the earlier files are never written to.
+        public var method: String
+        public init(from: Origin, arrays: [String], method: String) {
+            self.from = from
+            self.arrays = arrays
+            self.method = method
+        }
+
+        public struct Origin: Codable, Sendable, Hashable {
+            public var tool: Tool
+            public var tasks: [TaskVersion]
+            public init(tool: Tool, tasks: [TaskVersion]) {
+                self.tool = tool
+                self.tasks = tasks
+            }
+        }
     }
 
     /// A text file of an export: JSON Lines, one line per sample of its shard (or of the export).
@@ -169,14 +196,19 @@ public struct Manifest: Codable, Sendable, Hashable {
         public var updatedDate: String
         /// Video tasks only: how task frames map to video frames, and which frames were read.
         public var video: Video?
-        public init(id: Int, updatedDate: String, video: Video? = nil) {
+        /// The `chunks_updated_date` of the task's data (when its media last changed), verbatim; absent in older
+        /// manifests and for servers that do not send it. A re-export reuses pixels only when it is the same.
+        public var chunksUpdatedDate: String?
+        public init(id: Int, updatedDate: String, video: Video? = nil, chunksUpdatedDate: String? = nil) {
             self.id = id
             self.updatedDate = updatedDate
             self.video = video
+            self.chunksUpdatedDate = chunksUpdatedDate
         }
         enum CodingKeys: String, CodingKey {
             case id, video
             case updatedDate = "updated_date"
+            case chunksUpdatedDate = "chunks_updated_date"
         }
     }
 
