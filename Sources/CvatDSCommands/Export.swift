@@ -333,13 +333,13 @@ struct Export: AsyncParsableCommand {
 
     /// Concurrent chunk (or video frame) requests while an export decodes beside the sync: 2.
     ///
-    /// CVAT prepares a chunk on demand: a request for one that is not prepared blocks a server worker while the
-    /// server's chunk workers (two in CVAT's docker-compose) build it, and answers 429 with Retry-After when that
-    /// takes too long, so more requests than that mostly wait on the server or come back 429. Over a link whose
-    /// bandwidth is the limit, N requests at once share it and each chunk arrives N times later: the first samples
-    /// start later, and the last N chunks arrive together at the end, so their decoding is the export's tail after
-    /// the download. Two keeps one response streaming while the next request waits out its latency (and its
-    /// preparation), and leaves a tail of at most two chunks. A plain `cvat-ds sync` (nothing to feed) uses 4.
+    /// CVAT prepares a chunk on demand: a request for one it has not prepared blocks a server worker while one of
+    /// its few chunk workers builds it, and answers 429 with Retry-After (which RetryPolicy waits out) when that takes
+    /// too long; more requests at once mostly queue on the server or come back 429. Over a link whose bandwidth is
+    /// the limit, N requests at once share it and each chunk arrives N times later: the first samples start later,
+    /// and the last N chunks arrive together at the end, so decoding them is the tail left after the download. Two
+    /// keeps one response streaming while the next request waits out its latency (and its preparation), and leaves a
+    /// tail of at most two chunks. A plain `cvat-ds sync`, with nothing to feed, keeps its 4.
     static let overlappedChunkRequests = 2
 
     func run() async throws {
