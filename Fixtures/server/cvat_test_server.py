@@ -10,11 +10,15 @@ X-Checksum / X-Updated-Date / Range / 206 / 416, Django-style gzip, and so on.
 Usage:
     python3 cvat_test_server.py --dataset Fixtures/datasets/sample [--host 127.0.0.1] [--port 0]
         [--ready-file PATH] [--tls-cert CERT --tls-key KEY] [--log-file PATH] [--exit-on-stdin-eof]
-        [--server-version 2.73|2.23]
+        [--server-version 2.73|2.23] [--bandwidth BYTES_PER_SECOND]
 
 When listening, it prints exactly one line `READY http://127.0.0.1:PORT` (https with TLS) to stdout
 and writes the same URL to --ready-file. It exits on SIGTERM/SIGINT, and on stdin EOF with
 --exit-on-stdin-eof. All state is in memory; nothing on disk is ever modified.
+
+--bandwidth BYTES_PER_SECOND makes the server a link of that bandwidth: the bodies of all /api responses
+together go out at that rate (concurrent responses share it, as on a real network), unlike the per-response
+`slow_bytes_per_sec` fault. The `bandwidth_bytes_per_sec` fault key sets it too, and takes precedence.
 
 --server-version 2.23 answers like the CVAT 2.23.1 server cvat-ds was checked against (the default, 2.73,
 is everything else this docstring says):
@@ -90,10 +94,18 @@ Test-control endpoints (not part of CVAT; no auth; never logged, never subject t
                                             first request; requests block meanwhile (polling), up to
         chunk_wait_seconds (default 50)     this long, then answer 429 with an empty body and
         chunk_retry_after (default 10)      this Retry-After. The log marks such answers fault "not_ready".
+        bandwidth_bytes_per_sec             all /api response bodies share this bandwidth (see --bandwidth)
+        fail_chunks [[task, chunk(, status)]...]  those chunks (any quality) always answer status (default
+                                            500; 404 with DRF's JSON body); the log marks them "fail:STATUS"
+        hold_chunks [[task, chunk]...]      requests for those chunks (any quality) wait, once the chunk is
+                                            prepared and before any byte is sent, until POST /_test/release;
+                                            the log marks them fault "held"
         Random draws, per request, in this order: one draw for 5xx (when the matching rate > 0) plus one to
         pick the code when it fires; one draw for drop (when drop_rate > 0).
         Faults never apply to /_test/ or /api/server/about.
     GET  /_test/faults                      the current fault settings
+    POST /_test/release                     let every request held by hold_chunks so far go on
+    GET  /_test/held                        {"held": [[task, chunk], ...]}: the requests waiting for a release
     GET  /_test/log                         every /api request since the last reset (waits up to 1 s for
                                             requests still being answered), in the order responses started, as a JSON list of
                                             {"method","path","query","status","bytes_sent","range","accept",
@@ -236,7 +248,16 @@ class State:
         self.root = root
         self.version = version
         self.lock = threading.RLock()
+        # hold_chunks: held requests wait for release_generation to change (a release, a reset, new faults).
+        self.hold = threading.Condition(self.lock)
+        self.held: list = []                        # [task, chunk] of requests waiting for /_test/release
+        self.release_generation = 0
         self.load()
+
+    def release_held(self):
+        with self.hold:
+            self.release_generation += 1
+            self.hold.notify_all()
 
     @property
     def old(self) -> bool:
@@ -298,6 +319,7 @@ class State:
             self.rng = random.Random(0)
             self.retry_seen: set = set()
             self.preparing: dict = {}               # (task, chunk, quality, alt) -> monotonic time it is ready
+            self.link_free_at = 0.0                 # monotonic time the bandwidth-limited link is free again
             self.log: list = []
             self.inflight = 0
             self.reset_stats()
@@ -779,6 +801,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rate = float(faults.get("slow_bytes_per_sec") or 0) if apply_faults else 0
         if rate:
             self.faults_applied.append("slow")
+        self.link_rate = 0.0
+        if self.url_path.startswith("/api/"):
+            self.link_rate = float(st.faults.get("bandwidth_bytes_per_sec") or self.server.bandwidth or 0)
 
         self.send_response(resp.status)
         if resp.content_type:
@@ -839,6 +864,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     lf.flush()
 
     def _write(self, data: bytes, rate: float) -> int:
+        link = getattr(self, "link_rate", 0.0)
+        if link:
+            return self._write_on_link(data, rate, link)
         if not rate:
             self.wfile.write(data)
             return len(data)
@@ -849,6 +877,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(piece)
             sent += len(piece)
             time.sleep(len(piece) / rate)
+        return sent
+
+    def _write_on_link(self, data: bytes, rate: float, link: float) -> int:
+        """Sends `data` over the shared link of `link` bytes/s: each piece books the link's next free slot, so
+        concurrent responses share the bandwidth; `rate` (slow_bytes_per_sec) may slow this response further."""
+        step = max(1, int(min(link, rate or link) / 50))
+        sent = 0
+        for i in range(0, len(data), step):
+            piece = data[i:i + step]
+            with self.st.lock:
+                start = max(time.monotonic(), self.st.link_free_at)
+                self.st.link_free_at = start + len(piece) / link
+                done_at = self.st.link_free_at
+            if rate:
+                done_at = max(done_at, time.monotonic() + len(piece) / rate)
+            delay = done_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.wfile.write(piece)
+            sent += len(piece)
         return sent
 
     def _draw(self, p) -> bool:
@@ -1294,9 +1342,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         nchunks = math.ceil(d["size"] / d["chunk_size"])
         if not 0 <= n < nchunks:
             raise HttpError(400, f"Invalid chunk number '{n}'. The chunk number should be in the [0, {nchunks - 1}] range")
+        for failing in st.faults.get("fail_chunks") or []:
+            if list(failing[:2]) == [tid, n]:
+                status = int(failing[2]) if len(failing) > 2 else 500
+                self.faults_applied.append(f"fail:{status}")
+                if status == 404:
+                    raise HttpError(404, {"detail": "Not found."})
+                return Response(status, b"<h1>Server Error (%d)</h1>" % status, "text/html; charset=utf-8")
         not_ready = self.wait_for_chunk(tid, n, quality, d)
         if not_ready is not None:
             return not_ready
+        self.hold_chunk(tid, n)
         body, ctype = st.chunk(t, n, quality)
         faults = st.faults
         headers = [("X-Checksum", chunk_checksum(body)), ("X-Updated-Date", d["chunks_updated_date"])]
@@ -1336,6 +1392,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(206, body[start:end + 1], ctype,
                             headers + [("Content-Range", f"bytes {start}-{end}/{size}")], chunk=True, ranged=True)
         return Response(200, body, ctype, headers, chunk=True)
+
+    def hold_chunk(self, tid, n):
+        """With the hold_chunks fault: waits until POST /_test/release (at most 10 minutes, so a test that fails
+        before releasing cannot hang the server's threads for ever)."""
+        st = self.st
+        if [tid, n] not in [list(x) for x in st.faults.get("hold_chunks") or []]:
+            return
+        self.faults_applied.append("held")
+        with st.hold:
+            generation = st.release_generation
+            st.held.append([tid, n])
+            st.hold.wait_for(lambda: st.release_generation != generation, timeout=600)
+            st.held.remove([tid, n])
 
     def wait_for_chunk(self, tid, n, quality, d):
         """Blocks while the "worker" prepares a chunk; a 429 when that outlasts the wait, as CVAT's chunk cache.
@@ -1496,6 +1565,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.method == "GET" and path == "/_test/faults":
             with st.lock:
                 return ok(st.faults)
+        if self.method == "GET" and path == "/_test/held":
+            with st.lock:
+                return ok({"held": copy.deepcopy(st.held)})
         if self.method != "POST":
             raise HttpError(405, {"detail": f'Method "{self.method}" not allowed.'})
         if path == "/_test/log/reset":
@@ -1504,13 +1576,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.reset_stats()
             return ok({"ok": True})
         if path == "/_test/reset":
+            st.release_held()
             st.load()
+            return ok({"ok": True})
+        if path == "/_test/release":
+            st.release_held()
             return ok({"ok": True})
         if path == "/_test/faults":
             allowed = {"seed", "chunk_5xx_rate", "json_5xx_rate", "drop_rate", "retry_after_first",
                        "retry_after_seconds", "latency_ms", "slow_bytes_per_sec", "ignore_range", "endless_body",
                        "malformed_json", "corrupt_chunks", "redirect_api_to", "chunk_prepare_seconds",
-                       "chunk_wait_seconds", "chunk_retry_after"}
+                       "chunk_wait_seconds", "chunk_retry_after", "bandwidth_bytes_per_sec", "hold_chunks",
+                       "fail_chunks"}
             unknown = set(body) - allowed
             if unknown:
                 raise HttpError(400, {"detail": f"unknown fault keys: {sorted(unknown)}"})
@@ -1523,6 +1600,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.rng = random.Random(int(body.get("seed", 0)))
                 st.retry_seen = set()
                 st.preparing = {}
+                # Requests held by the previous settings go on; new holds wait for the next release.
+                st.release_held()
                 if "seed" in body:
                     st.faults["seed"] = int(body["seed"])
                 st.chunk_cache = {k: v for k, v in st.chunk_cache.items()}
@@ -1640,11 +1719,12 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, addr, state, ssl_ctx=None, log_file=None):
+    def __init__(self, addr, state, ssl_ctx=None, log_file=None, bandwidth=0.0):
         self.state = state
         self.ssl_ctx = ssl_ctx
         self.scheme = "https" if ssl_ctx else "http"
         self.log_file = log_file
+        self.bandwidth = bandwidth
         self.log_lock = threading.Lock()
         super().__init__(addr, Handler)
 
@@ -1671,6 +1751,8 @@ def main(argv=None):
     ap.add_argument("--tls-key")
     ap.add_argument("--log-file")
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
+    ap.add_argument("--bandwidth", type=float, default=0, metavar="BYTES_PER_SECOND",
+                    help="all /api response bodies together go out at this rate (a link's bandwidth)")
     ap.add_argument("--server-version", choices=SERVER_VERSIONS, default="2.73",
                     help="which CVAT to answer like (2.23: the old server's behaviours, see the docstring)")
     args = ap.parse_args(argv)
@@ -1685,7 +1767,7 @@ def main(argv=None):
     log_file = open(args.log_file, "a", encoding="utf-8") if args.log_file else None
     if ":" in args.host:
         Server.address_family = socket.AF_INET6
-    server = Server((args.host, args.port), state, ctx, log_file)
+    server = Server((args.host, args.port), state, ctx, log_file, args.bandwidth)
     host, port = server.server_address[:2]
     if ":" in host:
         host = f"[{host}]"

@@ -106,6 +106,12 @@ public struct CachedTask: Sendable {
         }
     }
 
+    /// The number of the media file that holds task-relative `frame`: its chunk, or the frame itself for a video read
+    /// frame by frame. With the task id it names the file in `ChunkAvailability`.
+    public func mediaNumber(ofFrame frame: Int) -> Int {
+        videoSource == .original ? frame : frame / max(1, model.chunkSize ?? 1)
+    }
+
     /// Chunks that hold at least one frame that is not deleted.
     public var neededChunks: [Int] { CachedTask.neededChunks(meta: meta, task: model) }
 

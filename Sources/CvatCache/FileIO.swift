@@ -115,7 +115,7 @@ enum FileIO {
 /// An exclusive lock on a task's cache folder, so two cvat-ds runs never write the same task at once.
 ///
 /// `flock` is released by the kernel when the process dies, so a killed run never leaves a stale lock.
-final class TaskLock {
+final class TaskLock: Sendable {
     private let fd: Int32
 
     private init(fd: Int32) { self.fd = fd }

@@ -86,6 +86,12 @@ public struct Synchronizer: Sendable {
 
     /// Syncs one task named on the command line: a task that cannot be cached is an error here.
     public func syncTask(_ id: Int) async throws -> TaskSyncReport {
+        let (model, json) = try await taskToSync(id)
+        return try await sync(task: model, json: json, labels: nil)
+    }
+
+    /// A task named on the command line, from the server: one that cannot be cached is an error here.
+    func taskToSync(_ id: Int) async throws -> (model: TaskModel, json: [UInt8]) {
         try FileIO.createPrivateDirectories(layout)
         let fetched: (model: TaskModel, json: [UInt8])
         do {
@@ -98,54 +104,16 @@ public struct Synchronizer: Sendable {
                     + "cached copy in \(layout.taskDirectory(id).path) was left as it was; delete that folder to drop it"
             )
         }
-        let (model, json) = fetched
-        if let reason = model.unsupportedReason {
-            throw APIError(.badResponse, "task \(id) (\(model.name)) cannot be synced: \(reason)")
+        if let reason = fetched.model.unsupportedReason {
+            throw APIError(.badResponse, "task \(id) (\(fetched.model.name)) cannot be synced: \(reason)")
         }
-        return try await sync(task: model, json: json, labels: nil)
+        return fetched
     }
 
-    /// Syncs a project's tasks (those in `subsets`, when given), in task id order.
+    /// Syncs a project's tasks (those in `subsets`, when given): the metadata of every task first, then their
+    /// media in task id order, `jobs` files at a time across task boundaries.
     public func syncProject(_ id: Int, subsets: [String]?) async throws -> [TaskSyncReport] {
-        try FileIO.createPrivateDirectories(layout)
-        let (project, projectJSON) = try await client.project(id)
-        let cachedProject = try? CachedProject.load(id: id, layout: layout)
-        let labelsJSON: [UInt8]
-        if let cachedProject, let cachedBytes = FileIO.read(layout.projectJSON(id)),
-            Timestamp(cachedProject.model.updatedDate) == Timestamp(project.updatedDate),
-            let labels = CacheJSON.labelsJSON(fromCacheFile: cachedBytes)
-        {
-            labelsJSON = labels
-        } else {
-            labelsJSON = try await client.labels(of: .project(id)).json
-        }
-        let tasks = try await client.tasks(projectID: id)
-        var reports: [TaskSyncReport] = []
-        for (model, json) in tasks.sorted(by: { $0.model.id < $1.model.id }) {
-            if let subsets, !subsets.contains(model.subset ?? "") {
-                try recordLeftOutTask(model, json: json, labels: labelsJSON)
-                continue
-            }
-            if let reason = model.unsupportedReason {
-                onEvent(.warning("task \(model.id) (\(model.name)) of project \(id) is left out: \(reason)"))
-                // task.json alone (as cvat-sdk writes it too) lets an offline export tell "left out" from "missing".
-                try FileIO.writeAtomically(
-                    try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(model.id))
-                let report = TaskSyncReport(
-                    id: model.id, name: model.name, outcome: .skipped, updatedDate: model.updatedDate, frames: 0,
-                    chunksDownloaded: 0, chunksKept: 0, annotationsFetched: false, reason: reason)
-                onEvent(.taskFinished(report))
-                reports.append(report)
-                continue
-            }
-            reports.append(try await sync(task: model, json: json, labels: labelsJSON))
-        }
-        let document = try CacheJSON.compose(
-            model: projectJSON, labels: labelsJSON, tasks: tasks.map(\.model.id).sorted(),
-            taskSubsets: Dictionary(uniqueKeysWithValues: tasks.map { ($0.model.id, $0.model.subset ?? "") }))
-        FileIO.removeStaleTemporaries(in: layout.projectDirectory(id))
-        try FileIO.writeAtomically(document, to: layout.projectJSON(id))
-        return reports
+        try await fetchMedia(try await stageProject(id, subsets: subsets))
     }
 
     /// A task of another subset gets its task.json only (as a task cvat-ds cannot export does): cvat-sdk, offline,
@@ -162,11 +130,20 @@ public struct Synchronizer: Sendable {
 
     /// Brings one task up to date given its current server model. `labels` is the project's label list when the
     /// task is synced as part of a project (the server would return the same list for the task).
-    func sync(task model: TaskModel, json: [UInt8], labels projectLabels: [UInt8]?) async throws -> TaskSyncReport {
+    private func sync(task model: TaskModel, json: [UInt8], labels projectLabels: [UInt8]?) async throws -> TaskSyncReport {
+        let staged = try await stage(task: model, json: json, labels: projectLabels)
+        try await forEachConcurrently(staged.media.missing) { number in
+            try await fetchMediaItem(number, of: staged)
+        }
+        return try complete(staged)
+    }
+
+    /// Everything of a task's sync but its media: the task is locked, its metadata, annotations and jobs are in the
+    /// cache, and the chunks (or frames) still to download are known. `complete` finishes it once they are in.
+    func stage(task model: TaskModel, json: [UInt8], labels projectLabels: [UInt8]?) async throws -> StagedTask {
         let id = model.id
         onEvent(.taskStarted(id: id, name: model.name))
         let lock = try await TaskLock.acquire(layout.taskLock(id))
-        defer { withExtendedLifetime(lock) {} }
         FileIO.removeStaleTemporaries(in: layout.taskDirectory(id))
 
         let cachedTask = try? CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
@@ -185,17 +162,12 @@ public struct Synchronizer: Sendable {
             cachedDate != nil && cachedDate == newDate && cachedMeta != nil
             && FileIO.exists(layout.annotationsJSON(id))
 
-        if unchanged, let cachedMeta {
+        if unchanged, let cachedMeta, let cachedTask {
             // Only files lost since the last sync need fetching; the metadata is current.
             if refreshJobs { try await fetchJobs(task: id) }
-            let result = try await fetchMedia(task: model, meta: cachedMeta)
-            var report = TaskSyncReport(
-                id: id, name: model.name, outcome: result.downloaded == 0 ? .upToDate : .updated,
-                updatedDate: model.updatedDate, frames: model.size ?? 0, chunksDownloaded: 0, chunksKept: 0,
-                annotationsFetched: false, reason: nil)
-            result.record(in: &report)
-            onEvent(.taskFinished(report))
-            return report
+            return StagedTask(
+                model: model, meta: cachedMeta, labels: cachedTask.labels, taskDocument: nil,
+                outcome: .upToDate, media: try planMedia(task: model, meta: cachedMeta), lock: lock)
         }
 
         let labelsJSON: [UInt8]
@@ -204,9 +176,8 @@ public struct Synchronizer: Sendable {
         } else {
             labelsJSON = try await client.labels(of: .task(id)).json
         }
-        if let cachedTask, let labels = try? JSONDecoder().decode([LabelModel].self, from: Data(labelsJSON)),
-            let change = Synchronizer.labelChanges(from: cachedTask.labels, to: labels)
-        {
+        let labels = try? JSONDecoder().decode([LabelModel].self, from: Data(labelsJSON))
+        if let cachedTask, let labels, let change = Synchronizer.labelChanges(from: cachedTask.labels, to: labels) {
             onEvent(
                 .warning(
                     "task \(id): the label set changed since the last sync (\(change)); label indices of exports "
@@ -228,13 +199,29 @@ public struct Synchronizer: Sendable {
         try FileIO.writeAtomically(metaJSON, to: layout.dataMetaJSON(id))
         try await fetchAnnotations(task: id)
         try await fetchJobs(task: id)
-        let result = try await fetchMedia(task: model, meta: meta)
-        try FileIO.writeAtomically(try CacheJSON.compose(model: json, labels: labelsJSON), to: layout.taskJSON(id))
+        let document = try CacheJSON.compose(model: json, labels: labelsJSON)
+        return StagedTask(
+            model: model, meta: meta, labels: labels, taskDocument: document,
+            outcome: cachedTask == nil ? .fetched : .updated, media: try planMedia(task: model, meta: meta),
+            lock: lock)
+    }
 
-        var report = TaskSyncReport(
-            id: id, name: model.name, outcome: cachedTask == nil ? .fetched : .updated, updatedDate: model.updatedDate,
-            frames: meta.size, chunksDownloaded: 0, chunksKept: 0, annotationsFetched: true, reason: nil)
-        result.record(in: &report)
+    /// Ends a staged task's sync once every item of its media plan is in: task.json last, then the report.
+    func complete(_ staged: StagedTask) throws -> TaskSyncReport {
+        let model = staged.model
+        var report: TaskSyncReport
+        if let document = staged.taskDocument {
+            try FileIO.writeAtomically(document, to: layout.taskJSON(model.id))
+            report = TaskSyncReport(
+                id: model.id, name: model.name, outcome: staged.outcome, updatedDate: model.updatedDate,
+                frames: staged.meta.size, chunksDownloaded: 0, chunksKept: 0, annotationsFetched: true, reason: nil)
+        } else {
+            report = TaskSyncReport(
+                id: model.id, name: model.name, outcome: staged.media.missing.isEmpty ? .upToDate : .updated,
+                updatedDate: model.updatedDate, frames: model.size ?? 0, chunksDownloaded: 0, chunksKept: 0,
+                annotationsFetched: false, reason: nil)
+        }
+        staged.media.record(in: &report)
         onEvent(.taskFinished(report))
         return report
     }
@@ -265,9 +252,17 @@ public struct Synchronizer: Sendable {
         try FileIO.writeAtomically(json, to: layout.jobsJSON(id))
     }
 
-    /// What `fetchMedia` did, for the task's report.
-    struct MediaResult {
-        var downloaded: Int
+    /// What a task's media sync does: which chunks (of which quality) or video frames are missing and will be
+    /// downloaded, and how many are kept from the cache.
+    struct MediaPlan: Sendable {
+        enum Kind: Sendable {
+            case chunks(ChunkQuality)
+            /// A video task's PNG frames, with the frame list's size to check them against.
+            case frames(width: Int?, height: Int?)
+        }
+        var kind: Kind
+        /// Chunk numbers, or frame numbers for `.frames`, in ascending order.
+        var missing: [Int]
         var kept: Int
         /// Nil for image tasks.
         var video: VideoFrameSource?
@@ -275,21 +270,23 @@ public struct Synchronizer: Sendable {
         func record(in report: inout TaskSyncReport) {
             report.videoFrames = video
             if video == .original {
-                report.framesDownloaded = downloaded
+                report.framesDownloaded = missing.count
                 report.framesKept = kept
             } else {
-                report.chunksDownloaded = downloaded
+                report.chunksDownloaded = missing.count
                 report.chunksKept = kept
             }
         }
     }
 
-    /// Brings a task's pixels into the cache: original chunks for an image task; for a video task, its frames as
-    /// `videoFrames` asks (PNG frames, or compressed chunks when they are image sets).
-    private func fetchMedia(task model: TaskModel, meta: DataMeta) async throws -> MediaResult {
+    /// Decides how a task's pixels come into the cache: original chunks for an image task; for a video task, its
+    /// frames as `videoFrames` asks (PNG frames, or compressed chunks when they are image sets). Cached files that
+    /// are unusable are removed here, so they are downloaded again.
+    private func planMedia(task model: TaskModel, meta: DataMeta) throws -> MediaPlan {
         guard model.isVideo else {
-            let result = try await fetchChunks(task: model, needed: CachedTask.neededChunks(meta: meta, task: model))
-            return MediaResult(downloaded: result.downloaded, kept: result.kept, video: nil)
+            let (missing, kept) = try missingChunks(
+                task: model, needed: CachedTask.neededChunks(meta: meta, task: model))
+            return MediaPlan(kind: .chunks(.original), missing: missing, kept: kept, video: nil)
         }
         let source = model.videoFrameSource(videoFrames)
         if source != videoFrames {
@@ -300,17 +297,33 @@ public struct Synchronizer: Sendable {
         }
         switch source {
         case .compressed:
-            let result = try await fetchChunks(
+            let (missing, kept) = try missingChunks(
                 task: model, needed: CachedTask.neededChunks(meta: meta, task: model), quality: .compressed)
-            return MediaResult(downloaded: result.downloaded, kept: result.kept, video: .compressed)
+            return MediaPlan(kind: .chunks(.compressed), missing: missing, kept: kept, video: .compressed)
         case .original:
-            let result = try await fetchFrames(task: model, meta: meta)
-            return MediaResult(downloaded: result.downloaded, kept: result.kept, video: .original)
+            let size = meta.frames?.first
+            let (missing, kept) = try missingFrames(task: model, meta: meta)
+            return MediaPlan(
+                kind: .frames(width: size?.width, height: size?.height), missing: missing, kept: kept,
+                video: .original)
         }
     }
 
-    /// Runs `body` for every item, at most `jobs` at once; the first error cancels the rest.
-    private func forEachConcurrently(_ items: [Int], _ body: @escaping @Sendable (Int) async throws -> Void)
+    /// Downloads, checks and commits one item (`number`: a chunk, or a frame) of a staged task's media plan.
+    func fetchMediaItem(_ number: Int, of staged: StagedTask) async throws {
+        switch staged.media.kind {
+        case .chunks(let quality):
+            try await fetchChunk(
+                task: staged.model, number: number,
+                place: ChunkPlace(layout: layout, task: staged.model.id, quality: quality))
+        case .frames(let width, let height):
+            try await fetchFrame(task: staged.model, frame: number, width: width, height: height)
+        }
+    }
+
+    /// Runs `body` for every item, at most `jobs` at once, starting them in the items' order; the first error
+    /// cancels the rest.
+    func forEachConcurrently(_ items: [Int], _ body: @escaping @Sendable (Int) async throws -> Void)
         async throws
     {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -327,8 +340,8 @@ public struct Synchronizer: Sendable {
         }
     }
 
-    /// Downloads the PNG frames of a video task that are missing or unusable, `jobs` at a time.
-    private func fetchFrames(task model: TaskModel, meta: DataMeta) async throws -> (downloaded: Int, kept: Int) {
+    /// The PNG frames of a video task that are missing or unusable (those are removed).
+    private func missingFrames(task model: TaskModel, meta: DataMeta) throws -> (missing: [Int], kept: Int) {
         let id = model.id
         let size = meta.frames?.first
         let needed = CachedTask.activeFrames(meta: meta, task: model)
@@ -348,12 +361,8 @@ public struct Synchronizer: Sendable {
             }
         }
         onEvent(.chunksPlanned(task: id, toFetch: missing.count, cached: needed.count - missing.count))
-        guard !missing.isEmpty else { return (0, needed.count) }
-        try FileIO.createDirectory(layout.videoFrameDirectory(id))
-        try await forEachConcurrently(missing) { frame in
-            try await fetchFrame(task: model, frame: frame, width: size?.width, height: size?.height)
-        }
-        return (missing.count, needed.count - missing.count)
+        if !missing.isEmpty { try FileIO.createDirectory(layout.videoFrameDirectory(id)) }
+        return (missing, needed.count - missing.count)
     }
 
     private func fetchFrame(task model: TaskModel, frame: Int, width: Int?, height: Int?) async throws {
@@ -368,9 +377,9 @@ public struct Synchronizer: Sendable {
             problem: { FrameCheck.problem($0, width: width, height: height) })
     }
 
-    /// Downloads the needed chunks that are missing or unreadable, `jobs` at a time.
-    private func fetchChunks(task model: TaskModel, needed: [Int], quality: ChunkQuality = .original) async throws
-        -> (downloaded: Int, kept: Int)
+    /// The needed chunks that are missing or unreadable (those are removed).
+    private func missingChunks(task model: TaskModel, needed: [Int], quality: ChunkQuality = .original) throws
+        -> (missing: [Int], kept: Int)
     {
         let id = model.id
         let place = ChunkPlace(layout: layout, task: id, quality: quality)
@@ -388,12 +397,8 @@ public struct Synchronizer: Sendable {
             }
         }
         onEvent(.chunksPlanned(task: id, toFetch: missing.count, cached: needed.count - missing.count))
-        guard !missing.isEmpty else { return (0, needed.count) }
-        try FileIO.createDirectory(place.directory)
-        try await forEachConcurrently(missing) { number in
-            try await fetchChunk(task: model, number: number, place: place)
-        }
-        return (missing.count, needed.count - missing.count)
+        if !missing.isEmpty { try FileIO.createDirectory(place.directory) }
+        return (missing, needed.count - missing.count)
     }
 
     /// Where chunks of one quality live: `chunks/` (cvat-sdk's) or `compressed_chunks/` (a cvat-ds extension).

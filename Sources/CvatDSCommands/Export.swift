@@ -339,39 +339,82 @@ struct Export: AsyncParsableCommand {
         return Normalization(mean: numbers[0], std: numbers[1])
     }
 
+    /// Concurrent chunk (or video frame) requests while an export decodes beside the sync: 2.
+    ///
+    /// CVAT prepares a chunk on demand: a request for one it has not prepared blocks a server worker while one of
+    /// its few chunk workers builds it, and answers 429 with Retry-After (which RetryPolicy waits out) when that takes
+    /// too long; more requests at once mostly queue on the server or come back 429. Over a link whose bandwidth is
+    /// the limit, N requests at once share it and each chunk arrives N times later: the first samples start later,
+    /// and the last N chunks arrive together at the end, so decoding them is the tail left after the download. Two
+    /// keeps one response streaming while the next request waits out its latency (and its preparation), and leaves a
+    /// tail of at most two chunks. A plain `cvat-ds sync`, with nothing to feed, keeps its 4.
+    static let overlappedChunkRequests = 2
+
     func run() async throws {
         let console = output.makeConsole()
         try await runReportingErrors(console) {
             let options = try options()
             let (server, credentials) = try connection.resolve(needCredentials: !offline)
             let layout = CacheLayout(root: connection.cacheRoot, server: server)
-            if !offline {
+            let subsets = selection.subsets.isEmpty ? nil : selection.subsets
+            let outURL = URL(fileURLWithPath: out)
+            let exportProgress = ExportProgress(console: console)
+            let report: ExportReport
+            if offline {
+                let source: ExportSource
+                if let project = selection.project {
+                    let (projectSource, leftOut) = try ExportSource.project(
+                        project, subsets: subsets, layout: layout, videoFrames: options.videoFrames)
+                    for task in leftOut { console.warning("left out of the export: \(task)") }
+                    source = projectSource
+                } else {
+                    source = try ExportSource.tasks(selection.tasks, layout: layout, videoFrames: options.videoFrames)
+                }
+                let exporter = Exporter(source: source, options: options, onEvent: { exportProgress.handle($0) })
+                report = try await exporter.run(
+                    output: outURL, force: force, reuse: !noReuse, toolVersion: CvatDS.version)
+            } else {
+                // Chunk downloads overlap decoding, so they are limited to keep the in-order writer fed; see
+                // `overlappedChunkRequests`.
                 let session = try await Session.open(
-                    server: server, credentials: credentials, connection: connection, console: console, jobs: 4)
+                    server: server, credentials: credentials, connection: connection, console: console,
+                    jobs: Self.overlappedChunkRequests)
                 defer { session.close() }
-                let progress = SyncProgress(console: console)
+                // The export's bar is the one drawn while both run; the sync still prints its per-task lines.
+                let syncProgress = SyncProgress(console: console, drawsBar: false)
                 // With a job filter the job list is fetched again on every run: a job's stage or state can change
                 // without the task's updated_date changing.
                 let synchronizer = Synchronizer(
-                    client: session.client, layout: layout, jobs: 4, refreshJobs: options.jobFilter != nil,
-                    videoFrames: options.videoFrames, onEvent: { progress.handle($0) })
-                _ = try await selection.sync(with: synchronizer)
-                console.clearProgress()
+                    client: session.client, layout: layout, jobs: Self.overlappedChunkRequests,
+                    refreshJobs: options.jobFilter != nil, videoFrames: options.videoFrames,
+                    onEvent: { syncProgress.handle($0) })
+                // Metadata first (task, labels, data/meta, annotations, jobs), then the export starts while the
+                // chunks download; each sample waits only for its own chunk.
+                let staged: StagedSync
+                let source: ExportSource
+                if let project = selection.project {
+                    staged = try await synchronizer.stageProject(project, subsets: subsets)
+                    let (projectSource, leftOut) = try ExportSource.project(
+                        try staged.project ?? CachedProject.load(id: project, layout: layout), subsets: subsets,
+                        server: layout.server.url, model: { id throws(CacheError) in try staged.model(id) },
+                        task: { id throws(CacheError) in try staged.task(id, videoFrames: options.videoFrames) })
+                    for task in leftOut { console.warning("left out of the export: \(task)") }
+                    source = projectSource
+                } else {
+                    staged = try await synchronizer.stageTasks(selection.tasks)
+                    source = try ExportSource.tasks(selection.tasks, server: layout.server.url) {
+                        id throws(CacheError) in try staged.task(id, videoFrames: options.videoFrames)
+                    }
+                }
+                let exporter = Exporter(
+                    source: source, options: options, availability: staged.availability,
+                    onEvent: { exportProgress.handle($0) })
+                report = try await exporter.run(
+                    output: outURL, force: force, reuse: !noReuse, toolVersion: CvatDS.version
+                ) {
+                    _ = try await synchronizer.fetchMedia(staged)
+                }
             }
-            let source: ExportSource
-            if let project = selection.project {
-                let (projectSource, leftOut) = try ExportSource.project(
-                    project, subsets: selection.subsets.isEmpty ? nil : selection.subsets, layout: layout,
-                    videoFrames: options.videoFrames)
-                for task in leftOut { console.warning("left out of the export: \(task)") }
-                source = projectSource
-            } else {
-                source = try ExportSource.tasks(selection.tasks, layout: layout, videoFrames: options.videoFrames)
-            }
-            let progress = ExportProgress(console: console)
-            let exporter = Exporter(source: source, options: options, onEvent: { progress.handle($0) })
-            let report = try await exporter.run(
-                output: URL(fileURLWithPath: out), force: force, reuse: !noReuse, toolVersion: CvatDS.version)
             console.clearProgress()
             if let reason = report.notReusedBecause {
                 console.info(

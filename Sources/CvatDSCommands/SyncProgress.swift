@@ -15,8 +15,13 @@ final class SyncProgress: Sendable {
     private let console: Console
     private let started = ContinuousClock.now
     private let state = Mutex(State())
+    /// False while an export runs beside the sync and draws its own bar on the same line.
+    private let drawsBar: Bool
 
-    init(console: Console) { self.console = console }
+    init(console: Console, drawsBar: Bool = true) {
+        self.console = console
+        self.drawsBar = drawsBar
+    }
 
     func handle(_ event: SyncEvent) {
         switch event {
@@ -49,7 +54,7 @@ final class SyncProgress: Sendable {
     }
 
     private func draw(force: Bool) {
-        guard console.interactive else { return }
+        guard console.interactive, drawsBar else { return }
         let now = ContinuousClock.now
         let snapshot: State? = state.withLock { state in
             guard force || now - state.lastDraw >= .milliseconds(100) else { return nil }

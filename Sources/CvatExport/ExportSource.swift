@@ -24,14 +24,28 @@ public struct ExportSource: Sendable {
     ) throws(CacheError) -> (
         source: ExportSource, leftOut: [String]
     ) {
-        let project = try CachedProject.load(id: id, layout: layout)
+        try project(
+            try CachedProject.load(id: id, layout: layout), subsets: subsets, server: layout.server.url,
+            model: { taskID throws(CacheError) in try CachedTask.model(id: taskID, layout: layout) },
+            task: { taskID throws(CacheError) in
+                try CachedTask.load(id: taskID, layout: layout, videoFrames: videoFrames)
+            })
+    }
+
+    /// A project's tasks read through `model` and `task`: from the cache, or from a sync still fetching their media
+    /// (`StagedSync`).
+    public static func project(
+        _ project: CachedProject, subsets: [String]?, server: String,
+        model loadModel: (Int) throws(CacheError) -> TaskModel, task loadTask: (Int) throws(CacheError) -> CachedTask
+    ) throws(CacheError) -> (source: ExportSource, leftOut: [String]) {
+        let id = project.model.id
         var tasks: [CachedTask] = []
         var leftOut: [String] = []
         for taskID in project.taskIDs.sorted() {
             if let subsets, let subset = project.taskSubsets?[taskID], !subsets.contains(subset) { continue }
             let model: TaskModel
             do {
-                model = try CachedTask.model(id: taskID, layout: layout)
+                model = try loadModel(taskID)
             } catch  where subsets != nil && error.kind == .missing {
                 // A cache cvat-sdk wrote holds only the tasks it read, and records no subsets.
                 throw CacheError(
@@ -44,10 +58,10 @@ public struct ExportSource: Sendable {
                 leftOut.append("task \(taskID) (\(model.name)): \(reason)")
                 continue
             }
-            tasks.append(try CachedTask.load(id: taskID, layout: layout, videoFrames: videoFrames))
+            tasks.append(try loadTask(taskID))
         }
         let source = ExportSource(
-            server: layout.server.url, tasks: tasks, labels: project.labels, project: (id, project.model.updatedDate))
+            server: server, tasks: tasks, labels: project.labels, project: (id, project.model.updatedDate))
         return (source, leftOut)
     }
 
@@ -55,14 +69,22 @@ public struct ExportSource: Sendable {
     public static func tasks(_ ids: [Int], layout: CacheLayout, videoFrames: VideoFrameSource? = nil)
         throws(CacheError) -> ExportSource
     {
+        try tasks(ids, server: layout.server.url) { id throws(CacheError) in
+            try CachedTask.load(id: id, layout: layout, videoFrames: videoFrames)
+        }
+    }
+
+    /// Individually named tasks read through `load`: from the cache, or from a sync still fetching their media.
+    public static func tasks(_ ids: [Int], server: String, load: (Int) throws(CacheError) -> CachedTask)
+        throws(CacheError) -> ExportSource
+    {
         var tasks: [CachedTask] = []
         var labels: [Int: LabelModel] = [:]
         for id in ids {
-            let task = try CachedTask.load(id: id, layout: layout, videoFrames: videoFrames)
+            let task = try load(id)
             tasks.append(task)
             for label in task.labels { labels[label.id] = label }
         }
-        return ExportSource(
-            server: layout.server.url, tasks: tasks, labels: labels.values.sorted { $0.id < $1.id }, project: nil)
+        return ExportSource(server: server, tasks: tasks, labels: labels.values.sorted { $0.id < $1.id }, project: nil)
     }
 }

@@ -1,4 +1,4 @@
-import CvatCache
+public import CvatCache
 import CvatSystem
 import CvatTargets
 public import CvatTensors
@@ -43,10 +43,17 @@ public struct Exporter: Sendable {
     public let source: ExportSource
     public let options: ExportOptions
     public let onEvent: @Sendable (ExportEvent) -> Void
+    /// Which chunks a sync running beside the export has committed: each sample waits for its chunk (or frame)
+    /// before reading it. Nil when everything is in the cache already.
+    public let availability: ChunkAvailability?
 
-    public init(source: ExportSource, options: ExportOptions, onEvent: @escaping @Sendable (ExportEvent) -> Void) {
+    public init(
+        source: ExportSource, options: ExportOptions, availability: ChunkAvailability? = nil,
+        onEvent: @escaping @Sendable (ExportEvent) -> Void
+    ) {
         self.source = source
         self.options = options
+        self.availability = availability
         self.onEvent = onEvent
     }
 
@@ -74,6 +81,7 @@ public struct Exporter: Sendable {
         do {
             let report = try await write(
                 into: temporary, finalPath: output, reuse: reuse && force, toolVersion: toolVersion)
+            try await availability?.waitUntilFinished()
             try Task.checkCancellation()
             try Exporter.flushToDisk(temporary)
             try Exporter.replace(output, with: temporary)
@@ -224,6 +232,7 @@ public struct Exporter: Sendable {
         let scheduler = SampleScheduler(concurrency: options.jobs, window: max(2, options.jobs * 4))
         let (samples, annotations, tasks, options) = (plan.samples, plan.annotations, source.tasks, self.options)
         let catalog = plan.catalog
+        let availability = self.availability
         var written = WrittenSamples()
         try await scheduler.run(count: samples.count) { index in
             let sample = samples[index]
@@ -231,6 +240,11 @@ public struct Exporter: Sendable {
                 return Exporter.produceTargets(
                     sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],
                     extractor: extractor, options: options, catalog: catalog)
+            }
+            if let availability {
+                let task = tasks[sample.taskIndex]
+                try await availability.wait(
+                    for: ChunkAvailability.Key(task: task.id, number: task.mediaNumber(ofFrame: sample.frame)))
             }
             return try Exporter.produce(
                 sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],

@@ -12,7 +12,7 @@ struct SampleScheduler {
     /// A cancelled task launches no more samples; the ones under way finish (or see the cancellation) and the
     /// group ends with `CancellationError`, never as if every sample had been written.
     func run<Output: Sendable>(
-        count: Int, make: @escaping @Sendable (Int) throws -> Output, write: (Int, Output) throws -> Void
+        count: Int, make: @escaping @Sendable (Int) async throws -> Output, write: (Int, Output) throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: (Int, Output).self) { group in
             var launched = 0
@@ -26,7 +26,7 @@ struct SampleScheduler {
                     let index = launched
                     group.addTask {
                         try Task.checkCancellation()
-                        return (index, try make(index))
+                        return (index, try await make(index))
                     }
                     launched += 1
                 }

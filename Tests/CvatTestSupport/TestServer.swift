@@ -74,6 +74,11 @@ public final class TestServer: @unchecked Sendable {
 
     public func resetLog() throws { try control("/_test/log/reset") }
 
+    /// The `[task, chunk]` pairs of chunk requests the `hold_chunks` fault holds until `/_test/release`.
+    public func held() throws -> [[Int]] {
+        ((try request("GET", "/_test/held", body: nil) as? [String: Any])?["held"] as? [[Int]]) ?? []
+    }
+
     public func stats() throws -> [String: Any] {
         (try request("GET", "/_test/stats", body: nil) as? [String: Any]) ?? [:]
     }

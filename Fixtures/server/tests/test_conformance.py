@@ -471,6 +471,39 @@ def test_fault_latency_and_slow(api):
     assert time.monotonic() - t >= 0.8 * len(r.data) / 20000
 
 
+def test_fault_bandwidth_hold_and_fail_chunks(api):
+    import threading
+    # A link of 50 KB/s shared by two concurrent chunk responses: together they take their summed size / 50 KB/s.
+    api.control("/_test/faults", {"bandwidth_bytes_per_sec": 50000})
+    sizes = []
+    t = time.monotonic()
+    threads = [threading.Thread(target=lambda n=n: sizes.append(len(api.get(
+        f"/api/tasks/1/data?type=chunk&number={n}&quality=compressed").data))) for n in (0, 1)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert time.monotonic() - t >= 0.8 * sum(sizes) / 50000
+    # A held chunk is answered only after /_test/release; other chunks pass meanwhile.
+    api.control("/_test/faults", {"hold_chunks": [[1, 1]]})
+    got = {}
+    held = threading.Thread(target=lambda: got.update(r=api.get("/api/tasks/1/data?type=chunk&number=1")))
+    held.start()
+    deadline = time.monotonic() + 10
+    while api.get("/_test/held", auth=None).json()["held"] != [[1, 1]] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert api.get("/_test/held", auth=None).json()["held"] == [[1, 1]] and "r" not in got
+    assert api.get(CHUNK).status == 200
+    api.control("/_test/release")
+    held.join(10)
+    assert got["r"].status == 200 and api.log()[-1]["fault"] == "held"
+    # fail_chunks: that chunk always fails, with the status asked for.
+    api.control("/_test/faults", {"fail_chunks": [[1, 0], [1, 1, 404]]})
+    assert api.get(CHUNK).status == 500 and api.log()[-1]["fault"] == "fail:500"
+    assert api.get("/api/tasks/1/data?type=chunk&number=1").status == 404
+    assert api.get("/api/tasks/2/data?type=chunk&number=0").status == 200
+
+
 def test_fault_ignore_range_and_endless(api, server):
     api.control("/_test/faults", {"ignore_range": True})
     r = api.get(CHUNK, headers={"Range": "bytes=0-9"})
