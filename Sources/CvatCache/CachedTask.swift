@@ -9,6 +9,22 @@ public struct CachedTask: Sendable {
     public let layout: CacheLayout
     /// Video tasks: the frames an export reads (every needed file is cached). Nil for image tasks.
     public let videoSource: VideoFrameSource?
+    /// The folder `frameLocation` points into, as a path made once: an export plans every frame, and a path
+    /// built through URL per frame (a stat per component) cost more than the rest of the plan.
+    private let frameDirectory: String
+
+    init(model: TaskModel, labels: [LabelModel], meta: DataMeta, layout: CacheLayout, videoSource: VideoFrameSource?) {
+        self.model = model
+        self.labels = labels
+        self.meta = meta
+        self.layout = layout
+        self.videoSource = videoSource
+        switch videoSource {
+        case nil: frameDirectory = layout.chunkDirectory(model.id).path
+        case .compressed: frameDirectory = layout.compressedChunkDirectory(model.id).path
+        case .original: frameDirectory = layout.videoFrameDirectory(model.id).path
+        }
+    }
 
     public var id: Int { model.id }
 
@@ -97,12 +113,12 @@ public struct CachedTask: Sendable {
     public func frameLocation(_ frame: Int) -> FrameLocation {
         let chunkSize = max(1, model.chunkSize ?? 1)
         switch videoSource {
-        case nil:
-            return .chunkMember(path: layout.chunk(id, frame / chunkSize).path, member: frame % chunkSize)
-        case .compressed:
-            return .chunkMember(path: layout.compressedChunk(id, frame / chunkSize).path, member: frame % chunkSize)
+        case nil, .compressed:
+            // layout.chunk(id, n).path and layout.compressedChunk(id, n).path.
+            return .chunkMember(path: frameDirectory + "/\(frame / chunkSize).zip", member: frame % chunkSize)
         case .original:
-            return .file(path: layout.videoFrame(id, frame).path)
+            // layout.videoFrame(id, frame).path
+            return .file(path: frameDirectory + "/\(frame).png")
         }
     }
 

@@ -126,32 +126,35 @@ enum ExportReuse {
         ]
     }
 
-    /// The earlier export in `earlier` when everything that decides its pixels is as the new plan has it, or why
-    /// not.
+    /// The earlier export's manifest (`readManifest`) in `earlier` when everything that decides its pixels is as
+    /// the new plan has it, or why not.
     static func candidate(
-        earlier: URL, plan: ExportPlan, slice: Manifest.Slice?, source: ExportSource, options: ExportOptions,
-        toolVersion: String
+        earlier: URL, manifest: Result<Manifest, Mismatch>, plan: ExportPlan, slice: Manifest.Slice?,
+        source: ExportSource, options: ExportOptions, toolVersion: String
     ) -> Result<Earlier, Mismatch> {
         do {
             return .success(
                 try check(
-                    earlier: earlier, plan: plan, slice: slice, source: source, options: options,
-                    toolVersion: toolVersion))
+                    earlier: earlier, manifest: try manifest.get(), plan: plan, slice: slice, source: source,
+                    options: options, toolVersion: toolVersion))
         } catch {
             return .failure(error)
         }
     }
 
-    private static func check(
-        earlier: URL, plan: ExportPlan, slice: Manifest.Slice?, source: ExportSource, options: ExportOptions,
-        toolVersion: String
-    ) throws(Mismatch) -> Earlier {
-        let manifest: Manifest
+    /// The manifest of the export in `folder`, or why there is none to reuse.
+    static func readManifest(in folder: URL) -> Result<Manifest, Mismatch> {
         do {
-            manifest = try Manifest.read(from: earlier.appendingPathComponent("manifest.json"))
+            return .success(try Manifest.read(from: folder.appendingPathComponent("manifest.json")))
         } catch {
-            throw Mismatch(reason: "it holds no manifest.json this cvat-ds can read")
+            return .failure(Mismatch(reason: "it holds no manifest.json this cvat-ds can read"))
         }
+    }
+
+    private static func check(
+        earlier: URL, manifest: Manifest, plan: ExportPlan, slice: Manifest.Slice?, source: ExportSource,
+        options: ExportOptions, toolVersion: String
+    ) throws(Mismatch) -> Earlier {
         guard manifest.tool.name == "cvat-ds", manifest.tool.version == toolVersion else {
             throw Mismatch(
                 reason:

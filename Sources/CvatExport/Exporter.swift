@@ -153,16 +153,20 @@ public struct Exporter: Sendable {
     private func write(into folder: URL, finalPath: URL, reuse: Bool, toolVersion: String) async throws
         -> ExportReport
     {
+        // The earlier manifest is read while the plan is made: both are large JSON documents, decoded on two cores.
+        let earlierManifest =
+            reuse && FileManager.default.fileExists(atPath: finalPath.path)
+            ? Task.detached { ExportReuse.readManifest(in: finalPath) } : nil
         var plan = try ExportPlanner(source: source, options: options).plan()
         var slice: Manifest.Slice?
         if let spec = options.slice {
             (plan.samples, slice) = SampleSlicer.slice(plan.samples, spec)
         }
         var notReusedBecause: String?
-        if reuse, FileManager.default.fileExists(atPath: finalPath.path) {
+        if let earlierManifest {
             switch ExportReuse.candidate(
-                earlier: finalPath, plan: plan, slice: slice, source: source, options: options,
-                toolVersion: toolVersion)
+                earlier: finalPath, manifest: await earlierManifest.value, plan: plan, slice: slice, source: source,
+                options: options, toolVersion: toolVersion)
             {
             case .success(let earlier):
                 do {
