@@ -158,6 +158,7 @@ class CvatDS:
     def __init__(self, binary: Path, server: Server, cache: Path):
         self.binary, self.server, self.cache = binary, server, cache
         self.env = dict(os.environ, CVAT_ACCESS_TOKEN=PAT)
+        self._flags: dict[str, bool] = {}
 
     def base(self, command: str) -> list[str]:
         return [str(self.binary), command, "--server-host", self.server.url, "--cache-dir", str(self.cache),
@@ -168,16 +169,21 @@ class CvatDS:
         r["seconds"] = r["wall"]
         return r
 
-    def export(self, out: Path, size: int, extra: list[str] | None = None) -> dict:
+    def export(self, out: Path, size: int, extra: list[str] | None = None, full: bool = True) -> dict:
+        """`full`: a whole export every time. Every run writes into the same --out with --force, which cvat-ds
+        would otherwise answer from the previous run's images (the re-export reuse) from the second run on."""
+        no_reuse = ["--no-reuse"] if full and self.supports("--no-reuse") else []
         r = run_measured(self.base("export") + ["--transform", "label", "--resize", f"{size}x{size}",
-                                                "--out", str(out), "--force"] + (extra or []), self.env)
+                                                "--out", str(out), "--force"] + no_reuse + (extra or []), self.env)
         r["seconds"] = r["wall"]
         return r
 
     def supports(self, flag: str) -> bool:
         """Whether this binary's `export --help` lists `flag` (the bench also measures older builds)."""
-        return flag in subprocess.run([str(self.binary), "export", "--help"], capture_output=True,
-                                      text=True).stdout
+        if flag not in self._flags:
+            self._flags[flag] = flag in subprocess.run([str(self.binary), "export", "--help"], capture_output=True,
+                                                       text=True).stdout
+        return self._flags[flag]
 
 
 class SDK:
@@ -653,15 +659,17 @@ def measure_reexport(server: Server, ds_tool: CvatDS, work: Path, repeat: int, s
     reuse_out, full_out = work / "out-reexport-reuse", work / "out-reexport-full"
     ds_tool.export(reuse_out, size)
     offline = ["--offline"]
+    # the full run's folder holds an export too, so that both replace one (the full run with --no-reuse)
+    ds_tool.export(full_out, size)
     runs: dict[str, list] = {"reuse": [], "full": []}
     reused = []
     for rep in range(repeat):
         server.call("POST", f"/_test/tasks/{TASK}/annotations")
         ds_tool.sync()
-        order = [("reuse", []), ("full", ["--no-reuse"])]
-        for name, extra in (order if rep % 2 == 0 else order[::-1]):
+        order = ["reuse", "full"]
+        for name in (order if rep % 2 == 0 else order[::-1]):
             out = reuse_out if name == "reuse" else full_out
-            runs[name].append(ds_tool.export(out, size, offline + extra))
+            runs[name].append(ds_tool.export(out, size, offline, full=name == "full"))
         manifest = json.loads((reuse_out / "manifest.json").read_text())
         reused.append(manifest.get("reused"))
         log_progress(f"re-export round {rep + 1}/{repeat}: reuse {runs['reuse'][-1]['seconds']:.3f}s, "
