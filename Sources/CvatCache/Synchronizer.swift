@@ -130,7 +130,9 @@ public struct Synchronizer: Sendable {
 
     /// Brings one task up to date given its current server model. `labels` is the project's label list when the
     /// task is synced as part of a project (the server would return the same list for the task).
-    private func sync(task model: TaskModel, json: [UInt8], labels projectLabels: [UInt8]?) async throws -> TaskSyncReport {
+    private func sync(task model: TaskModel, json: [UInt8], labels projectLabels: [UInt8]?) async throws
+        -> TaskSyncReport
+    {
         let staged = try await stage(task: model, json: json, labels: projectLabels)
         try await forEachConcurrently(staged.media.missing) { number in
             try await fetchMediaItem(number, of: staged)
