@@ -135,13 +135,19 @@ public struct Exporter: Sendable {
         let options = self.options
         let (fixedSize, keypointCount, semanticWide) = (plan.fixedSize, plan.keypointCount, plan.semantic.wide)
         let attributes = plan.attributeColumns
-        let arrays = ShardedArrays(shardSize: options.shardSize) { suffix in
-            try OutputArrays(
+        let arrays = ShardedArrays(shardSize: options.shardSize, shardBytes: options.shardBytes) { shard in
+            if options.format == .webdataset {
+                return try WebDatasetShard(
+                    folder: folder, name: "shard-" + ShardedArrays.number(shard), options: options,
+                    keypointCount: keypointCount, semanticWide: semanticWide, attributes: attributes)
+            }
+            return try OutputArrays(
                 folder: folder, options: options, fixedSize: fixedSize, keypointCount: keypointCount,
-                semanticWide: semanticWide, attributes: attributes, suffix: suffix)
+                semanticWide: semanticWide, attributes: attributes,
+                suffix: options.shardSize == nil ? "" : "-" + ShardedArrays.number(shard))
         }
         try arrays.open()
-        let written = try await writeSamples(plan, into: arrays)
+        let written = try await writeSamples(plan, into: arrays, keyOffset: slice?.samples.first ?? 0)
         let shards = try arrays.finish()
 
         let manifest = try manifest(
@@ -156,7 +162,10 @@ public struct Exporter: Sendable {
 
     /// Makes the planned samples concurrently and appends each to `arrays` in sample order; a frame whose targets
     /// cannot be made stops the export, or with `--skip-invalid` is recorded as skipped.
-    private func writeSamples(_ plan: ExportPlan, into arrays: ShardedArrays) async throws -> WrittenSamples {
+    /// `keyOffset` + a sample's index is its number in the whole planned list (a webdataset key).
+    private func writeSamples(
+        _ plan: ExportPlan, into arrays: ShardedArrays, keyOffset: Int
+    ) async throws -> WrittenSamples {
         let extractor = TargetExtractor(
             kind: options.target, labels: plan.labelMap, shapeTypes: plan.shapeTypes,
             skeletons: plan.skeletons.sublabels, keypointCount: plan.keypointCount, semantic: plan.semantic)
@@ -175,11 +184,11 @@ public struct Exporter: Sendable {
             let task = tasks[sample.taskIndex]
             switch result {
             case .success(let output):
-                try arrays.append(output)
-                written.samples.append(
-                    Manifest.Sample(
-                        taskID: task.id, frame: sample.frame, name: sample.name, width: sample.plan.sourceSize.width,
-                        height: sample.plan.sourceSize.height, jobID: sample.jobID, sourceFrame: sample.sourceFrame))
+                let record = Manifest.Sample(
+                    taskID: task.id, frame: sample.frame, name: sample.name, width: sample.plan.sourceSize.width,
+                    height: sample.plan.sourceSize.height, jobID: sample.jobID, sourceFrame: sample.sourceFrame)
+                try arrays.append(output, record: record, key: keyOffset + sample.index)
+                written.samples.append(record)
                 onEvent(.sampleWritten)
             case .failure(let invalid):
                 guard options.skipInvalid else {
