@@ -34,7 +34,7 @@ deps:
 
 ## venv: Python for the test server's conformance tests and for running the real cvat-sdk in tests. The stamp
 ## file names the package list, so a .venv made before a package was added is brought up to date.
-VENV_PACKAGES := cvat-sdk==$(SDK_VERSION) numpy pytest safetensors
+VENV_PACKAGES := cvat-sdk==$(SDK_VERSION) numpy pytest safetensors webdataset
 VENV_STAMP := $(VENV)/.installed-$(shell echo '$(VENV_PACKAGES)' | cksum | cut -d' ' -f1)
 
 $(VENV_STAMP):
@@ -137,7 +137,8 @@ lint:
 
 ## test-slurm: cvat-ds export --shard auto as array jobs of a real Slurm on this machine (one node; its own
 ## munged, slurmctld and slurmd, configured in a scratch folder and stopped at the end): arrays 0-3, 1-4 and
-## 0-9:3 of Fixtures/slurm/cvat-ds-export.sbatch, each merged and compared with the unsharded export, and a list
+## 0-9:3 of Fixtures/slurm/cvat-ds-export.sbatch, in npy and in webdataset (read back with the webdataset
+## package), each merged and compared with the unsharded export, and a list
 ## array 0,1,5 that every task must refuse (Fixtures/slurm/run_slurm_test.sh). slurm-deps installs Debian's
 ## slurm-wlm and munge when missing, with services kept from starting (policy-rc.d), since the test runs daemons
 ## of its own. About 50 s (most of it sbatch --wait polling); needs root.
