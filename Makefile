@@ -16,7 +16,7 @@ export TMPDIR := $(CURDIR)/.build/tmp
 $(shell mkdir -p $(TMPDIR))
 
 .PHONY: all deps venv build release test test-swift test-server test-slurm slurm-deps test-python test-torch \
-    test-wheel wheel install demo clean lint
+    test-wheel test-ray wheel install demo clean lint
 
 all: build
 
@@ -87,6 +87,22 @@ test-python: build $(VENV_PY)
 test-torch: build $(TORCH_STAMP)
 	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(TORCH_PY) -m pytest -q -p no:cacheprovider \
 	    $(PYTHON_TESTS)/test_torch.py $(PYTHON_TESTS)/test_pytorch_parity.py $(PYTHON_TESTS)/test_examples.py
+
+## test-ray: the Ray Data recipe of docs/cluster.md (ray.data.read_webdataset over a webdataset export), in a venv
+## of its own with ray[data] (about a minute to install once). Not part of make test: Ray is large, and nothing
+## else needs it.
+RAY_VENV := .venv-ray
+RAY_PY := $(RAY_VENV)/bin/python
+RAY_PACKAGES := numpy pytest webdataset ray[data]
+RAY_STAMP := $(RAY_VENV)/.installed-$(shell echo '$(RAY_PACKAGES)' | cksum | cut -d' ' -f1)
+
+$(RAY_STAMP):
+	test -x $(RAY_PY) || $(PYTHON) -m venv $(RAY_VENV)
+	$(RAY_PY) -m pip install -q --disable-pip-version-check $(RAY_PACKAGES)
+	rm -f $(RAY_VENV)/.installed-* && touch $@
+
+test-ray: build $(RAY_STAMP)
+	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(RAY_PY) -m pytest -q -p no:cacheprovider $(PYTHON_TESTS)/test_ray.py
 
 ## wheel: dist/cvat_ds-VERSION-py3-none-PLATFORM.whl, the release binary (Swift runtime linked statically,
 ## stripped) and the Python package. libcurl, libturbojpeg, libpng and zlib stay system libraries
