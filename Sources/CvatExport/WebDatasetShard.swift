@@ -166,7 +166,9 @@ final class WebDatasetShard: ShardWriter {
             let boxes = targets.boxes
             fields.append(("boxes", JSONText.nested(boxes.corners.map(JSONText.float), trailing: [4])))
             fields.append(("box_labels", JSONText.array(boxes.labels.map { String($0) })))
-            if options.includeTracks { fields.append(("box_track_ids", JSONText.array(boxes.trackIDs.map { String($0) }))) }
+            if options.includeTracks {
+                fields.append(("box_track_ids", JSONText.array(boxes.trackIDs.map { String($0) })))
+            }
             fields.append(("box_shape_ids", JSONText.array(boxes.shapeIDs.map { String($0) })))
             fields.append(("box_occluded", JSONText.array(boxes.occluded.map { String($0) })))
             fields.append(("box_group", JSONText.array(boxes.groups.map { String($0) })))

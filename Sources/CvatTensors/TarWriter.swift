@@ -48,7 +48,8 @@ public final class TarWriter {
         guard let member = current else { throw .invalidMember(path: path, "data written outside a member") }
         guard member.written + bytes.count <= member.size else {
             throw .invalidMember(
-                path: path, "member \(member.name) declared \(member.size) bytes; \(member.written + bytes.count) written")
+                path: path,
+                "member \(member.name) declared \(member.size) bytes; \(member.written + bytes.count) written")
         }
         try emit(bytes)
         current?.written += bytes.count

@@ -74,8 +74,9 @@ struct WebDatasetTests {
             #expect(!members.contains("npy"))
             #expect(members.contains("jpg") || members.contains("png"))
         }
-        let manifest = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: home.appendingPathComponent("wds/manifest.json"))) as? [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: home.appendingPathComponent("wds/manifest.json"))) as? [String: Any]
         #expect((manifest?["transform"] as? [String: Any])?["keep_encoded"] as? Bool == true)
     }
 
@@ -100,7 +101,9 @@ struct WebDatasetTests {
 
     @Test("sliced parts merge into the unsharded export, read back with the webdataset package")
     func slicesMerge() throws {
-        let arguments = ["--task", "1", "--task", "4", "--transform", "bboxes", "--resize", "64x48", "--format", "webdataset"]
+        let arguments = [
+            "--task", "1", "--task", "4", "--transform", "bboxes", "--resize", "64x48", "--format", "webdataset",
+        ]
         #expect(try export(arguments, out: "whole").status == 0)
         for slice in 0..<3 {
             let part = try export(arguments + ["--shard", "\(slice)/3", "--shard-size", "2"], out: "run/part-\(slice)")
@@ -113,8 +116,9 @@ struct WebDatasetTests {
         let compared = try PythonScript.run(
             "export/compare_exports.py", [home.appendingPathComponent("whole").path, run])
         #expect(compared.status == 0, "\(compared.stdout) \(compared.stderr)")
-        let merged = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: run + "/manifest.json"))) as? [String: Any]
+        let merged =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: run + "/manifest.json"))) as? [String: Any]
         let shards = merged?["shards"] as? [[String: Any]] ?? []
         #expect(shards.map { $0["index"] as? Int } == Array(0..<shards.count))
         #expect(shards.first?["file"] as? String == "part-0/shard-00000.tar")

@@ -43,8 +43,9 @@ import Testing
         }
         let shards = try arrays.finish()
         for shard in shards {
-            let size = try FileManager.default.attributesOfItem(
-                atPath: folder.appendingPathComponent(shard.file ?? "").path)[.size] as? Int
+            let size =
+                try FileManager.default.attributesOfItem(
+                    atPath: folder.appendingPathComponent(shard.file ?? "").path)[.size] as? Int
             #expect(size == shard.bytes)
         }
         return (shards, try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted())
@@ -64,7 +65,8 @@ import Testing
     }
 
     @Test func shardSizeAndShardBytesCutAtWhicheverComesFirst() throws {
-        let (shards, _) = try Self.webdataset(imageBytes: Array(repeating: 100, count: 7), shardSize: 2, shardBytes: 1 << 20)
+        let (shards, _) = try Self.webdataset(
+            imageBytes: Array(repeating: 100, count: 7), shardSize: 2, shardBytes: 1 << 20)
         #expect(shards.map(\.samples) == [[0, 2], [2, 4], [4, 6], [6, 7]])
         let (one, files) = try Self.webdataset(imageBytes: [], shardBytes: nil)
         #expect(one.map(\.samples) == [[0, 0]])

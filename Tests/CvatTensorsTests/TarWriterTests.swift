@@ -36,7 +36,8 @@ import Testing
     @Test func dataIsPaddedToBlocksAndTheArchiveEndsInTwoZeroBlocks() throws {
         let dir = try TestPaths.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let tar = try Self.archive([("a.bin", [1]), ("b.bin", [UInt8](repeating: 2, count: 512)), ("c.bin", [])], in: dir)
+        let tar = try Self.archive(
+            [("a.bin", [1]), ("b.bin", [UInt8](repeating: 2, count: 512)), ("c.bin", [])], in: dir)
         #expect(tar.offsets == [512, 1536, 2560])
         #expect(tar.bytes.count == 512 + 512 + 512 + 512 + 512 + 1024)
         #expect(tar.bytes[513..<1024].allSatisfy { $0 == 0 })
@@ -157,7 +158,10 @@ import Testing
 @Suite struct WebDatasetIndexTests {
     @Test func linesAreWds2idxs() {
         var index = WebDatasetIndex()
-        index.add(sample: [.init(name: "000000000.npy", offset: 512, size: 9344), .init(name: "000000000.json", offset: 10752, size: 80)])
+        index.add(sample: [
+            .init(name: "000000000.npy", offset: 512, size: 9344),
+            .init(name: "000000000.json", offset: 10752, size: 80),
+        ])
         index.add(sample: [.init(name: "000000001.mask.npy", offset: 11776, size: 3)])
         #expect(
             String(decoding: index.encoded, as: UTF8.self)
