@@ -99,6 +99,17 @@ struct WebDatasetTests {
         #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("refused").path))
     }
 
+    @Test("preview refuses a webdataset export, saying what it reads")
+    func previewRefuses() throws {
+        #expect(try export(["--task", "1", "--format", "webdataset"], out: "wds").status == 0)
+        let sheet = home.appendingPathComponent("sheet.png").path
+        let result = try CLI.run(
+            ["preview", home.appendingPathComponent("wds").path, "--out", sheet, "--first"], home: home)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("is a webdataset export"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sheet))
+    }
+
     @Test("sliced parts merge into the unsharded export, read back with the webdataset package")
     func slicesMerge() throws {
         let arguments = [
