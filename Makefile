@@ -157,7 +157,7 @@ lint:
 ## package), each merged and compared with the unsharded export, and a list
 ## array 0,1,5 that every task must refuse (Fixtures/slurm/run_slurm_test.sh). slurm-deps installs Debian's
 ## slurm-wlm and munge when missing, with services kept from starting (policy-rc.d), since the test runs daemons
-## of its own. About 50 s (most of it sbatch --wait polling); needs root.
+## of its own. About 80 s (most of it sbatch --wait polling); needs root.
 SLURM_APT_PACKAGES := slurm-wlm munge
 
 slurm-deps:
