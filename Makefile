@@ -16,7 +16,7 @@ export TMPDIR := $(CURDIR)/.build/tmp
 $(shell mkdir -p $(TMPDIR))
 
 .PHONY: all deps venv build release test test-swift test-server test-slurm slurm-deps test-python test-torch \
-    test-wheel wheel install demo clean lint
+    test-wheel test-ray wheel install demo clean lint
 
 all: build
 
@@ -34,7 +34,7 @@ deps:
 
 ## venv: Python for the test server's conformance tests and for running the real cvat-sdk in tests. The stamp
 ## file names the package list, so a .venv made before a package was added is brought up to date.
-VENV_PACKAGES := cvat-sdk==$(SDK_VERSION) numpy pytest safetensors
+VENV_PACKAGES := cvat-sdk==$(SDK_VERSION) numpy pytest safetensors webdataset
 VENV_STAMP := $(VENV)/.installed-$(shell echo '$(VENV_PACKAGES)' | cksum | cut -d' ' -f1)
 
 $(VENV_STAMP):
@@ -88,6 +88,22 @@ test-torch: build $(TORCH_STAMP)
 	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(TORCH_PY) -m pytest -q -p no:cacheprovider \
 	    $(PYTHON_TESTS)/test_torch.py $(PYTHON_TESTS)/test_pytorch_parity.py $(PYTHON_TESTS)/test_examples.py
 
+## test-ray: the Ray Data recipe of docs/cluster.md (ray.data.read_webdataset over a webdataset export), in a venv
+## of its own with ray[data] (about a minute to install once). Not part of make test: Ray is large, and nothing
+## else needs it.
+RAY_VENV := .venv-ray
+RAY_PY := $(RAY_VENV)/bin/python
+RAY_PACKAGES := numpy pytest webdataset ray[data]
+RAY_STAMP := $(RAY_VENV)/.installed-$(shell echo '$(RAY_PACKAGES)' | cksum | cut -d' ' -f1)
+
+$(RAY_STAMP):
+	test -x $(RAY_PY) || $(PYTHON) -m venv $(RAY_VENV)
+	$(RAY_PY) -m pip install -q --disable-pip-version-check $(RAY_PACKAGES)
+	rm -f $(RAY_VENV)/.installed-* && touch $@
+
+test-ray: build $(RAY_STAMP)
+	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(RAY_PY) -m pytest -q -p no:cacheprovider $(PYTHON_TESTS)/test_ray.py
+
 ## wheel: dist/cvat_ds-VERSION-py3-none-PLATFORM.whl, the release binary (Swift runtime linked statically,
 ## stripped) and the Python package. libcurl, libturbojpeg, libpng and zlib stay system libraries
 ## (docs/python.md says why). test-wheel: that wheel in a fresh venv, run with the toolchain out of sight.
@@ -137,10 +153,11 @@ lint:
 
 ## test-slurm: cvat-ds export --shard auto as array jobs of a real Slurm on this machine (one node; its own
 ## munged, slurmctld and slurmd, configured in a scratch folder and stopped at the end): arrays 0-3, 1-4 and
-## 0-9:3 of Fixtures/slurm/cvat-ds-export.sbatch, each merged and compared with the unsharded export, and a list
+## 0-9:3 of Fixtures/slurm/cvat-ds-export.sbatch, in npy and in webdataset (read back with the webdataset
+## package), each merged and compared with the unsharded export, and a list
 ## array 0,1,5 that every task must refuse (Fixtures/slurm/run_slurm_test.sh). slurm-deps installs Debian's
 ## slurm-wlm and munge when missing, with services kept from starting (policy-rc.d), since the test runs daemons
-## of its own. About 50 s (most of it sbatch --wait polling); needs root.
+## of its own. About 80 s (most of it sbatch --wait polling); needs root.
 SLURM_APT_PACKAGES := slurm-wlm munge
 
 slurm-deps:

@@ -30,8 +30,9 @@ EXPORT_ARGS=(--project 1 --transform bboxes --resize 64x48)
 ARRAYS=("0-3|0 1 2 3" "1-4|1 2 3 4" "0-9:3|0 3 6 9")
 # The formats each array is exported in. A format is added here with its reader in compare_exports.py
 # (exports.load_export): every array is then submitted once per format and compared with the unsharded
-# export in the same format.
-FORMATS=(npy)
+# export in the same format. webdataset parts are read back with the real webdataset package
+# (exports.load_webdataset), sample keys included, so the merged tars must give the unsharded export's samples.
+FORMATS=(npy webdataset)
 TIMEOUT=${SLURM_TEST_TIMEOUT:-300}
 
 [ "$(id -u)" = 0 ] || { echo "test-slurm: needs root (slurmd runs the jobs; run as root or with sudo)" >&2; exit 1; }

@@ -12,7 +12,8 @@ import Synchronization
 /// `cvat-ds export`: sync, then decode, transform and write tensors with a manifest.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Turn cached tasks into .npy, raw or safetensors arrays plus manifest.json, syncing them first.",
+        abstract:
+            "Turn cached tasks into .npy, raw or safetensors arrays or WebDataset shards plus manifest.json, syncing them first.",
         discussion: """
             Samples are the tasks' frames (tasks by id, frames by index, deleted frames left out), with cvat-sdk's \
             label indices (labels sorted by id) unless --label-map says otherwise. Output goes to a temporary \
@@ -129,8 +130,9 @@ struct Export: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Array files: npy (NumPy format 1.0), raw (.bin, dtype and shape only in the manifest) or safetensors "
-                + "(every array in one .safetensors file per shard)."))
+            "Array files: npy (NumPy format 1.0), raw (.bin, dtype and shape only in the manifest), safetensors "
+                + "(every array in one .safetensors file per shard) or webdataset (tar shards of samples, with "
+                + "DALI's .idx)."))
     var format: FormatArgument = .npy
 
     @Option(
@@ -146,6 +148,20 @@ struct Export: AsyncParsableCommand {
             "Write the arrays as numbered shards of N samples each (images-00000.npy, ...), listed in the manifest.",
             valueName: "N"))
     var shardSize: Int?
+
+    @Option(
+        name: .customLong("shard-bytes"),
+        help: ArgumentHelp(
+            "With --format webdataset: start a new tar shard before a sample that would take it past SIZE (1G, "
+                + "500M, 64K or bytes); a sample is never split.", valueName: "SIZE"))
+    var shardBytes: String?
+
+    @Flag(
+        name: .customLong("keep-encoded"),
+        help: ArgumentHelp(
+            "With --format webdataset: store each frame's original JPEG or PNG bytes (KEY.jpg / KEY.png) without "
+                + "decoding, targets in source pixels (for GPU decoding); no resize, crop, dtype or layout change."))
+    var keepEncoded = false
 
     @Option(
         name: .customLong("shard"),
@@ -244,6 +260,29 @@ struct Export: AsyncParsableCommand {
         options.format = format.format
         options.videoFrames = videoFrames.source
         options.shardSize = shardSize
+        if let shardBytes {
+            guard format == .webdataset else {
+                throw ValidationError("--shard-bytes goes with --format webdataset (use --shard-size for \(format))")
+            }
+            options.shardBytes = try Self.byteSize(shardBytes, flag: "--shard-bytes")
+        }
+        if keepEncoded {
+            guard format == .webdataset else {
+                throw ValidationError(
+                    "--keep-encoded goes with --format webdataset (only tar shards can hold the encoded frames)")
+            }
+            let conflicts: [(Bool, String)] = [
+                (resize != nil, "--resize"), (letterbox != nil, "--letterbox"),
+                (resizeShorter != nil, "--resize-shorter"), (centerCrop != nil, "--center-crop"),
+                (normalize != nil, "--normalize"), (dtype != .uint8, "--dtype float32"),
+                (layout != .nhwc, "--layout nchw"), (dctScaling != .disabled, "--dct-scaling"),
+            ]
+            if let conflict = conflicts.first(where: \.0) {
+                throw ValidationError(
+                    "--keep-encoded stores the frames as they are, so \(conflict.1) cannot apply; drop one of the two")
+            }
+            options.keepEncoded = true
+        }
         if let shard { options.slice = try Self.slice(shard) }
         options.labelOffset = labelOffset
         if let labelMap {
@@ -307,6 +346,24 @@ struct Export: AsyncParsableCommand {
         guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0, w <= 65536, h <= 65536
         else { throw ValidationError("\(flag) takes WIDTHxHEIGHT, e.g. 224x224 (got '\(text)')") }
         return (w, h)
+    }
+
+    /// A size in bytes: digits with an optional K, M, G or T (powers of 1024), e.g. 1G, 500M, 64K, 1000000.
+    static func byteSize(_ text: String, flag: String) throws -> Int {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = Substring(text.uppercased())
+        var unit = 1
+        if digits.hasSuffix("B") && digits.count > 1 && units[digits.dropLast().last ?? "0"] != nil {
+            digits = digits.dropLast()
+        }
+        if let last = digits.last, let scale = units[last] {
+            unit = scale
+            digits = digits.dropLast()
+        }
+        guard let value = Int(digits), value > 0, value <= Int.max / unit else {
+            throw ValidationError("\(flag) takes a positive size such as 1G, 500M, 64K or 1000000 (got '\(text)')")
+        }
+        return value * unit
     }
 
     /// `I/N` with 0 <= I < N, or `auto` / `auto/N` from the scheduler's variables (`SchedulerSlice`).
@@ -508,7 +565,7 @@ enum FilterArgument: String, ExpressibleByArgument, CaseIterable {
 enum LayoutArgument: String, ExpressibleByArgument, CaseIterable { case nhwc, nchw }
 enum PixelTypeArgument: String, ExpressibleByArgument, CaseIterable { case uint8, float32 }
 enum FormatArgument: String, ExpressibleByArgument, CaseIterable {
-    case npy, raw, safetensors
+    case npy, raw, safetensors, webdataset
     var format: ArrayFormat { ArrayFormat(rawValue: rawValue)! }
 }
 

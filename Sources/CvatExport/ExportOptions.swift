@@ -46,6 +46,8 @@ public enum ArrayFormat: String, Sendable, CaseIterable {
     case raw
     /// Every array of a shard (or of the export) in one `.safetensors` file, under its name.
     case safetensors
+    /// Tar shards of samples (`shard-00000.tar`, with DALI's `.idx`), each sample's members named by one key.
+    case webdataset
 }
 
 /// `--shard I/N`: slice `index` (0-based) of `count` contiguous, disjoint slices of the sample list.
@@ -99,6 +101,10 @@ public struct ExportOptions: Sendable {
     public var videoFrames: VideoFrameSource = .original
     /// Write the arrays as shards of this many samples each; nil writes one file per array.
     public var shardSize: Int?
+    /// `--shard-bytes` (webdataset): start a new shard before a sample that would take the tar past this size.
+    public var shardBytes: Int?
+    /// `--keep-encoded` (webdataset): store each frame's JPEG or PNG bytes as they are, without decoding.
+    public var keepEncoded = false
     /// Export only this slice of the samples.
     public var slice: SliceSpec?
     /// Write annotations.jsonl (every sample's CVAT annotation); `--no-annotations` turns it off.
@@ -133,6 +139,7 @@ extension ExportOptions {
             },
             skipInvalid: skipInvalid, dctScaling: dctScaling.rawValue, maxPixels: maxPixels)
         record.annotations = writeAnnotations
+        if keepEncoded { record.keepEncoded = true }
         switch attributes {
         case .all?: record.attributes = ["all"]
         case .names(let names)?: record.attributes = names

@@ -164,6 +164,9 @@ enum ExportReuse {
         guard options.format != .safetensors else {
             throw Mismatch(reason: "safetensors keeps every array in one file, so the images cannot be reused")
         }
+        guard options.format != .webdataset, manifest.transform.format != ArrayFormat.webdataset.rawValue else {
+            throw Mismatch(reason: "webdataset shards keep each image beside its targets, so it cannot be reused")
+        }
         var transform = options.manifestRecord(
             keypointCount: plan.keypointCount, keypointNames: plan.keypointNames, semantic: plan.semantic)
         if source.tasks.contains(where: { $0.model.isVideo }) { transform.videoFrames = options.videoFrames.rawValue }

@@ -199,13 +199,20 @@ public struct Exporter: Sendable {
         let options = self.options
         let (fixedSize, keypointCount, semanticWide) = (plan.fixedSize, plan.keypointCount, plan.semantic.wide)
         let attributes = plan.attributeColumns
-        let arrays = ShardedArrays(shardSize: options.shardSize) { suffix in
-            try OutputArrays(
+        let arrays = ShardedArrays(shardSize: options.shardSize, shardBytes: options.shardBytes) { shard in
+            if options.format == .webdataset {
+                return try WebDatasetShard(
+                    folder: folder, name: "shard-" + ShardedArrays.number(shard), options: options,
+                    keypointCount: keypointCount, semanticWide: semanticWide, attributes: attributes)
+            }
+            return try OutputArrays(
                 folder: folder, options: options, fixedSize: fixedSize, keypointCount: keypointCount,
-                semanticWide: semanticWide, attributes: attributes, suffix: suffix, writesImages: earlier == nil)
+                semanticWide: semanticWide, attributes: attributes,
+                suffix: options.shardSize == nil ? "" : "-" + ShardedArrays.number(shard), writesImages: earlier == nil)
         }
         try arrays.open()
-        let written = try await writeSamples(plan, into: arrays, decode: earlier == nil)
+        let written = try await writeSamples(
+            plan, into: arrays, keyOffset: slice?.samples.first ?? 0, decode: earlier == nil)
         var shards = try arrays.finish()
         if let earlier { shards = try earlier.addImages(to: shards, written: written.samples, plan: plan) }
 
@@ -225,10 +232,11 @@ public struct Exporter: Sendable {
 
     /// Makes the planned samples concurrently and appends each to `arrays` in sample order; a frame whose targets
     /// cannot be made stops the export, or with `--skip-invalid` is recorded as skipped.
+    /// `keyOffset` + a sample's index is its number in the whole planned list (a webdataset key).
     /// Without `decode` no frame is read: the samples get their targets only, their images being reused.
-    private func writeSamples(_ plan: ExportPlan, into arrays: ShardedArrays, decode: Bool = true) async throws
-        -> WrittenSamples
-    {
+    private func writeSamples(
+        _ plan: ExportPlan, into arrays: ShardedArrays, keyOffset: Int, decode: Bool = true
+    ) async throws -> WrittenSamples {
         let extractor = TargetExtractor(
             kind: options.target, labels: plan.labelMap, shapeTypes: plan.shapeTypes,
             skeletons: plan.skeletons.sublabels, keypointCount: plan.keypointCount, semantic: plan.semantic)
@@ -258,11 +266,11 @@ public struct Exporter: Sendable {
             let task = tasks[sample.taskIndex]
             switch result {
             case .success(let output):
-                try arrays.append(output)
-                written.samples.append(
-                    Manifest.Sample(
-                        taskID: task.id, frame: sample.frame, name: sample.name, width: sample.plan.sourceSize.width,
-                        height: sample.plan.sourceSize.height, jobID: sample.jobID, sourceFrame: sample.sourceFrame))
+                let record = Manifest.Sample(
+                    taskID: task.id, frame: sample.frame, name: sample.name, width: sample.plan.sourceSize.width,
+                    height: sample.plan.sourceSize.height, jobID: sample.jobID, sourceFrame: sample.sourceFrame)
+                try arrays.append(output, record: record, key: keyOffset + sample.index)
+                written.samples.append(record)
                 onEvent(.sampleWritten)
             case .failure(let invalid):
                 guard options.skipInvalid else {

@@ -52,7 +52,10 @@ extension Exporter {
                 }
             }
             do {
-                let (image, size) = try worker.render(bytes, plan: job.plan, options: options)
+                // --keep-encoded: the chunk member's bytes as they are, never decoded.
+                let (image, size) =
+                    options.keepEncoded
+                    ? ([UInt8](bytes), job.plan.sourceSize) : try worker.render(bytes, plan: job.plan, options: options)
                 return .success(SampleOutput(image: image, outputSize: size, targets: targets, annotationLine: line))
             } catch let error as ExportError {
                 throw ExportError(error.kind, "\(where_) in \(job.location.path): \(error.message)")

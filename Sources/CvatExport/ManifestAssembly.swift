@@ -20,7 +20,10 @@ extension Exporter {
     ) throws -> Manifest {
         let entries: [String: Manifest.ArrayEntry]
         let files: [String: Manifest.FileEntry]?
-        if options.shardSize == nil {
+        if options.format == .webdataset {
+            // The samples are in the tars the shards list; there are no arrays.
+            (entries, files) = ([:], nil)
+        } else if options.shardSize == nil {
             entries = shards.first?.arrays ?? [:]
             files = shards.first?.files
         } else {
@@ -50,7 +53,7 @@ extension Exporter {
             labels: labelsRecord(plan: plan, attributes: attributes),
             samples: written.samples, skipped: written.skipped, arrays: entries, transform: transform)
         manifest.files = files
-        manifest.shards = options.shardSize == nil ? nil : shards
+        manifest.shards = options.shardSize == nil && options.format != .webdataset ? nil : shards
         manifest.slice = slice
         manifest.formatVersion = Manifest.currentFormatVersion
         return manifest

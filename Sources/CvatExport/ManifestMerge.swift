@@ -152,10 +152,24 @@ public enum ManifestMerge {
                     moved.file = relative == "." ? entry.file : relative + "/" + entry.file
                     files = (files ?? [:]).merging([name: moved]) { $1 }
                 }
-                shards.append(
-                    Manifest.Shard(
-                        index: shards.count, samples: (base + range.lowerBound)..<(base + range.upperBound),
-                        arrays: arrays, files: files))
+                var merged = Manifest.Shard(
+                    index: shards.count, samples: (base + range.lowerBound)..<(base + range.upperBound),
+                    arrays: arrays, files: files)
+                // A webdataset shard's tar and DALI index, renumbered by position but kept where the part wrote them.
+                for (what, name) in [("tar", shard.file), ("DALI index", shard.daliIndex)] {
+                    guard let name else { continue }
+                    let file = folder.appendingPathComponent(name)
+                    guard !name.isEmpty, FileManager.default.fileExists(atPath: file.path) else {
+                        throw ExportError(
+                            .data,
+                            "\(file.path), the \(what) of shard \(shard.index) of slice \(index)/\(count), does not "
+                                + "exist: the part is incomplete")
+                    }
+                }
+                let moved = { (name: String?) in name.map { relative == "." ? $0 : relative + "/" + $0 } }
+                (merged.file, merged.daliIndex) = (moved(shard.file), moved(shard.daliIndex))
+                (merged.bytes, merged.sha256) = (shard.bytes, shard.sha256)
+                shards.append(merged)
             }
             guard partEnd == manifest.samples.count else {
                 throw ExportError(

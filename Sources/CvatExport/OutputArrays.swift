@@ -69,6 +69,8 @@ final class OutputArrays {
                 case .safetensors:
                     let path = folder.appendingPathComponent(".\(name)\(suffix).safetensors-part").path
                     return try RawWriter(path: path, dtype: dtype, trailingShape: trailing)
+                case .webdataset:
+                    preconditionFailure("webdataset shards are written by WebDatasetShard, not OutputArrays")
                 }
             } catch {
                 throw ExportError(wrapping: error, "\(error)")

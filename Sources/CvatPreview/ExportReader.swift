@@ -73,6 +73,11 @@ package struct ExportReader {
         let files = Files(path: path, manifest: manifest)
         count = manifest.samples.count
         let transform = manifest.transform
+        guard transform.format != "webdataset" else {
+            throw PreviewError(
+                .unsupported, "\(path) is a webdataset export (tar shards); preview reads the array formats only",
+                advice: "export a sample with --format npy to preview it, or read the tars with cvat_ds.open")
+        }
 
         images = try files.required("images", because: "every export has")
         guard transform.layout == "nhwc" || transform.layout == "nchw" else {

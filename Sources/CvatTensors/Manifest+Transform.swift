@@ -17,7 +17,7 @@ extension Manifest {
         public var dtype: DType
         /// Per-channel mean and std applied after dividing by 255; written as null when none was asked.
         public var normalize: Normalize?
-        /// `npy`, `raw` or `safetensors`.
+        /// `npy`, `raw`, `safetensors` or `webdataset`.
         public var format: String
         public var labelOffset: Int
         /// The user's name → index map (`--label-map`); written as null for cvat-sdk's default numbering.
@@ -47,6 +47,9 @@ extension Manifest {
         public var annotations: Bool?
         /// `--attributes`: ["all"] or the names asked; nil when no attribute array was asked for.
         public var attributes: [String]?
+        /// `--keep-encoded` (webdataset): the images are the frames' original JPEG or PNG bytes, targets in
+        /// source pixels; absent otherwise.
+        public var keepEncoded: Bool?
 
         public init(
             target: String, resize: Resize, filter: String, layout: String, dtype: DType, normalize: Normalize?,
@@ -96,6 +99,7 @@ extension Manifest {
             case keypointNames = "keypoint_names"
             case videoFrames = "video_frames"
             case annotations, attributes
+            case keepEncoded = "keep_encoded"
         }
 
         /// `resize`: the mode and the sizes that mode takes; a mode's keys are the only ones written.
@@ -190,6 +194,7 @@ extension Manifest {
             try c.encodeIfPresent(videoFrames, forKey: .videoFrames)
             try c.encodeIfPresent(annotations, forKey: .annotations)
             try c.encodeIfPresent(attributes, forKey: .attributes)
+            try c.encodeIfPresent(keepEncoded, forKey: .keepEncoded)
         }
 
         /// The keys whose values differ between the two records, sorted: what merge-manifests names when
@@ -223,6 +228,7 @@ extension Manifest {
             case .videoFrames: videoFrames == other.videoFrames
             case .annotations: annotations == other.annotations
             case .attributes: attributes == other.attributes
+            case .keepEncoded: keepEncoded == other.keepEncoded
             }
         }
     }

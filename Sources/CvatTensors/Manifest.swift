@@ -104,6 +104,12 @@ public struct Manifest: Codable, Sendable, Hashable {
         public var arrays: [String: ArrayEntry]
         /// The shard's annotations.jsonl part (`annotations-00000.jsonl`), when written.
         public var files: [String: FileEntry]?
+        /// `--format webdataset`: the shard's tar (relative to the manifest; `arrays` is then empty), its size in
+        /// bytes, its SHA-256 (hex) and DALI's index of it (`shard-00000.idx`). Absent for the array formats.
+        public var file: String?
+        public var bytes: Int?
+        public var sha256: String?
+        public var daliIndex: String?
         public init(
             index: Int, samples: Range<Int>, arrays: [String: ArrayEntry], files: [String: FileEntry]? = nil
         ) {
@@ -111,6 +117,10 @@ public struct Manifest: Codable, Sendable, Hashable {
             self.samples = [samples.lowerBound, samples.upperBound]
             self.arrays = arrays
             self.files = files
+        }
+        enum CodingKeys: String, CodingKey {
+            case index, samples, arrays, files, file, bytes, sha256
+            case daliIndex = "dali_index"
         }
         public var sampleRange: Range<Int>? {
             guard samples.count == 2, samples[0] >= 0, samples[0] <= samples[1] else { return nil }

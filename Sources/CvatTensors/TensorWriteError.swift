@@ -23,13 +23,17 @@ public struct TensorWriteError: KindedError, Sendable, Hashable {
         case invalidShape
         /// Appending to or finishing a writer that is already finished.
         case alreadyFinished
+        /// A tar member that a ustar header cannot describe (a long or non-ASCII name, more than 8 GiB), or tar
+        /// data written out of order.
+        case invalidMember
 
         /// A failed system call is the file system's; the rest are cvat-ds using a writer wrongly.
         public var category: ErrorCategory {
             switch self {
             case .cannotCreate: .cannotCreate
             case .writeFailed, .cannotFinish: .io
-            case .wrongDType, .sizeMismatch, .partialRow, .invalidShape, .alreadyFinished: .internalError
+            case .wrongDType, .sizeMismatch, .partialRow, .invalidShape, .alreadyFinished, .invalidMember:
+                .internalError
             }
         }
     }
@@ -102,5 +106,9 @@ public struct TensorWriteError: KindedError, Sendable, Hashable {
 
     public static func alreadyFinished(path: String) -> Self {
         Self(.alreadyFinished, path: path, "\(path) is already finished")
+    }
+
+    public static func invalidMember(path: String, _ reason: String) -> Self {
+        Self(.invalidMember, path: path, "\(path): \(reason)")
     }
 }

@@ -80,6 +80,7 @@ private let documented: [(String, any Error, Int32)] = [
     ("tensor create disk full", TensorWriteError.cannotCreate(path: "images.npy", errno: ENOSPC), 74),
     ("tensor finish", TensorWriteError.cannotFinish(path: "images.npy", errno: EIO), 74),
     ("tensor misuse", TensorWriteError.alreadyFinished(path: "images.npy"), 1),
+    ("tensor tar member", TensorWriteError.invalidMember(path: "shard-00000.tar", "name too long"), 1),
     ("manifest write", ManifestError.cannotWrite(path: "manifest.json", reason: "EACCES"), 74),
     ("manifest read", ManifestError.cannotRead(path: "manifest.json", reason: "bad JSON"), 65),
     (

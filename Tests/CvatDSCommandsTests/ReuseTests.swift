@@ -187,4 +187,19 @@ struct ReuseTests {
             (imagesAfter == imagesBefore) == (change == .toolVersion || change == .olderManifest || change == .noReuse))
         #expect(try self.manifest("o")["reused"] == nil)
     }
+
+    @Test(
+        "formats that keep the images beside other arrays are never reused",
+        arguments: [("safetensors", "safetensors"), ("webdataset", "webdataset")])
+    func neverReused(_ format: String, reason: String) throws {
+        let arguments = [
+            "--task", "4", "--transform", "label", "--skip-invalid", "--resize", "32x32", "--format", format,
+        ]
+        try export(arguments, out: "o")
+        let report = try export(arguments + ["--force"], out: "o")
+        #expect(report["reused"] == nil)
+        #expect((report["decoded_frames"] as? Int ?? 0) > 0)
+        let said = report["not_reused_because"] as? String ?? ""
+        #expect(said.contains(reason), "\(said)")
+    }
 }

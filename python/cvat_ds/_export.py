@@ -19,7 +19,8 @@ from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from ._annotations import FrameAnnotations, JsonLines
+from ._annotations import FrameAnnotations, JsonLines, parse_frame
+from ._webdataset import TarShard
 
 # Offsets arrays restart at 0 in every shard and index another array of the same shard.
 _OFFSETS = ("image_offsets", "box_offsets", "mask_offsets")
@@ -181,7 +182,11 @@ class Sample:
     masks: Optional[np.ndarray] = None
     keypoints: Optional[np.ndarray] = None
     extra: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: `--keep-encoded` webdataset exports: "jpg" or "png", and `image` is the file's bytes (uint8, 1-D); None
+    #: when `image` holds pixels.
+    image_format: Optional[str] = None
     _export: Optional["Export"] = field(default=None, repr=False, compare=False)
+    _annotations: Optional[FrameAnnotations] = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         def show(a: Optional[np.ndarray]) -> str:
@@ -209,6 +214,8 @@ class Sample:
     def annotations(self) -> FrameAnnotations:
         """The frame's CVAT annotations (tags and shapes with ids, attributes, track ids) from annotations.jsonl,
         read when first asked for. Raises ExportError when the export has no annotations.jsonl."""
+        if self._annotations is not None:
+            return self._annotations
         if self._export is None:
             raise ValueError("this Sample is not attached to an Export")
         return self._export.annotations(self.index)
@@ -275,6 +282,10 @@ class _Shard:
     entries: Mapping[str, Mapping[str, Any]]
     files: Mapping[str, Mapping[str, Any]]
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    #: webdataset: the tar and its DALI index, relative to the manifest.
+    tar: Optional[str] = None
+    dali_index: Optional[str] = None
+    opened: Optional[TarShard] = None
 
 
 class Export(Sequence[Sample]):
@@ -314,7 +325,8 @@ class Export(Sequence[Sample]):
             shard_entries = m.get("shards") or [
                 {"index": 0, "samples": [0, len(self.samples)], "arrays": m["arrays"], "files": m.get("files") or {}}]
             self._shards = [_Shard(s["index"], int(s["samples"][0]), int(s["samples"][1]), s["arrays"],
-                                   s.get("files") or {}) for s in shard_entries]
+                                   s.get("files") or {}, tar=s.get("file"), dali_index=s.get("dali_index"))
+                            for s in shard_entries]
         except (KeyError, TypeError, ValueError) as error:
             raise ExportError(manifest_path, f"not a cvat-ds manifest ({type(error).__name__}: {error})") from None
         position = 0
@@ -331,6 +343,8 @@ class Export(Sequence[Sample]):
         self._jsonl: dict[int, JsonLines] = {}
         names = set(self._shards[0].entries) if self._shards else set()
         self.array_names: frozenset[str] = frozenset(names)
+        #: `--format webdataset`: samples are read from the tar shards, not from arrays.
+        self.is_webdataset = self.transform.format == "webdataset"
         self._ragged_images = "image_offsets" in names
         self._ragged_masks = "mask_offsets" in names
 
@@ -394,6 +408,9 @@ class Export(Sequence[Sample]):
     def array(self, name: str) -> np.ndarray:
         """The whole array `name` over every shard: the memory map itself for an unsharded export, else the
         shards concatenated (a copy; offsets arrays made global)."""
+        if self.is_webdataset:
+            raise ExportError(self.path / "manifest.json", "a webdataset export holds tar shards of samples, not "
+                                                           "arrays; index or iterate the export instead")
         if name not in self.array_names:
             raise KeyError(f"the export has no array {name!r} (it has {sorted(self.array_names)})")
         parts = [self._array(shard, name) for shard in self._shards]
@@ -413,6 +430,8 @@ class Export(Sequence[Sample]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         shard, local = self._shard_of(int(index))
+        if self.is_webdataset:
+            return self._webdataset_sample(shard, local, int(index) % max(len(self), 1))
         names = self.array_names
         if self._ragged_images:
             offsets = self._array(shard, "image_offsets")
@@ -469,6 +488,61 @@ class Export(Sequence[Sample]):
         start, end = int(offsets[rows.start]), int(offsets[rows.stop])
         return masks[start:end].reshape(rows.stop - rows.start, height, width)
 
+    def _tar(self, shard: _Shard) -> TarShard:
+        if shard.opened is None:
+            if not shard.tar:
+                raise ExportError(self.path / "manifest.json", f"webdataset shard {shard.index} names no tar file")
+            index = self.path / shard.dali_index if shard.dali_index else None
+            shard.opened = TarShard(self.path / shard.tar, index, shard.end - shard.start)
+        return shard.opened
+
+    def _webdataset_sample(self, shard: _Shard, local: int, index: int) -> Sample:
+        """A sample from its tar members: the image (.npy, or .jpg/.png as bytes), .mask.npy, and the targets
+        and annotation line of its .json, as the array formats' Sample has them."""
+        members = self._tar(shard).sample(local)
+        record = members.json()
+        targets = record.get("targets") or {}
+        image_format = None
+        if "npy" in members:
+            image = members.npy("npy")
+        else:
+            image_format = next((ext for ext in ("jpg", "png") if ext in members), None)
+            if image_format is None:
+                raise ExportError(members.path, f"sample {record.get('key')} has no .npy, .jpg or .png member")
+            image = members.raw(image_format)
+        values: dict[str, Any] = {}
+        extra: dict[str, np.ndarray] = {}
+        if "label" in targets:
+            values["label"] = int(targets["label"])
+        if "tag_id" in targets:
+            extra["tag_ids"] = np.int64(targets["tag_id"])
+        if "tag_attributes" in targets:
+            extra["tag_attributes"] = _floats(targets["tag_attributes"])
+        if "boxes" in targets:
+            values["boxes"] = np.asarray(targets["boxes"], dtype=np.float32).reshape(-1, 4)
+            values["labels"] = np.asarray(targets["box_labels"], dtype=np.int64)
+            if "box_track_ids" in targets:
+                values["track_ids"] = np.asarray(targets["box_track_ids"], dtype=np.int64)
+            for name, dtype in (("box_shape_ids", np.int64), ("box_occluded", np.uint8), ("box_group", np.int64),
+                                ("box_z_order", np.int32)):
+                if name in targets:
+                    extra[name] = np.asarray(targets[name], dtype=dtype)
+            if "box_attributes" in targets:
+                columns = len((self.labels_record.get("attribute_columns") or ()))
+                extra["box_attributes"] = _floats(targets["box_attributes"]).reshape(-1, columns)
+        if "keypoints" in targets:
+            count = int(self.transform.raw.get("keypoint_count") or 0)
+            values["keypoints"] = np.asarray(targets["keypoints"], dtype=np.float32).reshape(-1, count, 3)
+        if "mask.npy" in members:
+            values["masks"] = members.npy("mask.npy")
+        annotations = parse_frame(record["annotations"]) if "annotations" in record else None
+        return Sample(index=index, info=self.samples[index], image=image, extra=extra, image_format=image_format,
+                      _export=self, _annotations=annotations, **values)
+
+    @property
+    def labels_record(self) -> Mapping[str, Any]:
+        return self.manifest.get("labels") or {}
+
     def __iter__(self) -> Iterator[Sample]:
         for index in range(len(self)):
             yield self[index]
@@ -477,11 +551,18 @@ class Export(Sequence[Sample]):
 
     @property
     def has_annotations(self) -> bool:
+        if self.is_webdataset:
+            return bool(self.transform.raw.get("annotations", True))
         return bool(self._shards) and "annotations" in self._shards[0].files
 
     def annotations(self, index: int) -> FrameAnnotations:
         """Sample `index`'s line of annotations.jsonl (its shard's file), parsed."""
         shard, local = self._shard_of(index)
+        if self.is_webdataset:
+            record = self._tar(shard).sample(local).json()
+            if "annotations" not in record:
+                raise ExportError(self.path / "manifest.json", "the export was written with --no-annotations")
+            return parse_frame(record["annotations"])
         entry = shard.files.get("annotations")
         if entry is None:
             raise ExportError(self.path / "manifest.json",
@@ -491,6 +572,15 @@ class Export(Sequence[Sample]):
         if lines is None:
             lines = self._jsonl[shard.index] = JsonLines(self.path / entry["file"], shard.end - shard.start)
         return lines.frame(local)
+
+
+def _floats(values: Any) -> np.ndarray:
+    """JSON numbers as float32, null (a NaN or infinity, which JSON cannot hold) as NaN."""
+    return np.asarray([np.nan if v is None else v for v in _flatten(values)], dtype=np.float32)
+
+
+def _flatten(values: Any) -> list:
+    return [x for v in values for x in (_flatten(v) if isinstance(v, list) else [v])]
 
 
 def open(path: Union[str, os.PathLike]) -> Export:  # noqa: A001 - the package's entry point, as `cvat_ds.open`

@@ -281,3 +281,74 @@ def test_annotations_lines_are_the_servers(exporter, shard_size):
         for shape in a.shapes:
             assert shape.label == export.labels.by_id(shape.label_id).name
     assert seen_track
+
+
+def assert_same_samples(a_export, b_export):
+    assert len(a_export) == len(b_export) > 0
+    for a, b in zip(a_export, b_export):
+        assert a.info == b.info
+        np.testing.assert_array_equal(a.image, b.image)
+        assert a.image.dtype == b.image.dtype
+        assert a.label == b.label
+        for name in ("boxes", "labels", "track_ids", "masks", "keypoints"):
+            x, y = getattr(a, name), getattr(b, name)
+            assert (x is None) == (y is None), name
+            if y is not None:
+                assert x.dtype == y.dtype, name
+                np.testing.assert_array_equal(x, y)
+        assert sorted(a.extra) == sorted(b.extra)
+        for name, value in b.extra.items():
+            assert a.extra[name].dtype == value.dtype, name
+            np.testing.assert_array_equal(a.extra[name], value)
+        if b_export.has_annotations:
+            assert a.annotations == b.annotations
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_webdataset_samples_are_the_npy_exports(exporter, target):
+    """cvat_ds.open reads a webdataset export's tars (through DALI's index, without the webdataset package) as the
+    same samples the npy export holds."""
+    folder = exporter(*TARGETS[target], "--format", "webdataset", "--shard-bytes", "64K")
+    export = cvat_ds.open(folder)
+    assert export.is_webdataset and export.transform.format == "webdataset"
+    assert_same_samples(export, cvat_ds.open(exporter(*TARGETS[target])))
+    assert export[-1].info == export.samples[-1]
+
+
+def test_webdataset_without_its_index_scans_the_tar(exporter, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(exporter(*TARGETS["bboxes"], "--format", "webdataset", "--shard-size", "5"), folder)
+    for index in folder.glob("*.idx"):
+        index.unlink()
+    assert_same_samples(cvat_ds.open(folder), cvat_ds.open(exporter(*TARGETS["bboxes"])))
+
+
+def test_webdataset_keep_encoded_gives_the_files_bytes(exporter):
+    export = cvat_ds.open(exporter("--task", "1", "--task", "4", "--transform", "bboxes", "--format", "webdataset",
+                                   "--keep-encoded"))
+    reference = cvat_ds.open(exporter("--task", "1", "--task", "4", "--transform", "bboxes"))
+    from PIL import Image
+    import io
+
+    formats = set()
+    for a, b in zip(export, reference):
+        formats.add(a.image_format)
+        assert a.image.dtype == np.uint8 and a.image.ndim == 1
+        np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(a.image.tobytes())).convert("RGB")), b.image)
+        np.testing.assert_array_equal(a.boxes, b.boxes)
+    assert formats == {"jpg", "png"}
+
+
+def test_webdataset_has_no_arrays(exporter):
+    export = cvat_ds.open(exporter(*TARGETS["label"], "--format", "webdataset"))
+    with pytest.raises(cvat_ds.ExportError, match="not arrays"):
+        export.array("images")
+
+
+def test_webdataset_truncated_tar_names_the_file(exporter, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(exporter(*TARGETS["label"], "--format", "webdataset"), folder)
+    tar = folder / "shard-00000.tar"
+    tar.write_bytes(tar.read_bytes()[:4096])
+    with pytest.raises(cvat_ds.ExportError, match="shard-00000.tar"):
+        list(cvat_ds.open(folder))
