@@ -119,6 +119,8 @@ final class FrameWorker: @unchecked Sendable {
         let layout: TensorLayout = options.layout
         switch options.pixelType {
         case .uint8:
+            // An RGBImage's pixels are already HWC bytes: hand them over as they are (no second copy per frame).
+            if layout == .hwc { return (image.pixels, PixelSize(width: image.width, height: image.height)) }
             var out = [UInt8](repeating: 0, count: image.elementCount)
             try image.writeUInt8(into: &out, layout: layout)
             return (out, PixelSize(width: image.width, height: image.height))

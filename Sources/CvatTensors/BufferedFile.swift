@@ -15,6 +15,8 @@ final class BufferedFile {
     private(set) var committed = false
     /// Bytes handed to `write`, buffered or not.
     private(set) var length = 0
+    /// Appends of at least this many bytes bypass the buffer.
+    private var directWriteSize: Int { max(buffer.count / 16, 4096) }
 
     init(path: String, atomic: Bool, bufferSize: Int) throws(TensorWriteError) {
         self.path = path
@@ -36,7 +38,12 @@ final class BufferedFile {
     func write(_ bytes: UnsafeRawBufferPointer) throws(TensorWriteError) {
         guard !committed else { throw .alreadyFinished(path: path) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        if used + bytes.count <= buffer.count {
+        if bytes.count >= directWriteSize {
+            // A large append (an image) goes to write(2) from where it is: copying it into the buffer first
+            // would only add a memcpy per sample.
+            try flush()
+            try writeAll(bytes)
+        } else if used + bytes.count <= buffer.count {
             (buffer.baseAddress! + used).copyMemory(from: base, byteCount: bytes.count)
             used += bytes.count
         } else {
