@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 SDK_VERSION := 2.80.0
-APT_PACKAGES := libcurl4-openssl-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config python3 python3-venv strace
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config python3 python3-venv strace
 DEMO_DIR := demo-out
 ## Every swift-driver run (each swift build, swift test, and each module SwiftPM compiles) leaves a
 ## TemporaryDirectory.XXXXXX folder holding only .keep-directory in TMPDIR and never removes it; with TMPDIR under
@@ -23,9 +23,9 @@ all: build
 ## deps: the C libraries (and pkg-config, python3, and strace for the durability tests), installed with apt-get
 ## when missing.
 deps:
-	@if pkg-config --exists libcurl libturbojpeg libpng zlib 2>/dev/null && command -v $(PYTHON) >/dev/null \
+	@if pkg-config --exists libcurl libcrypto libturbojpeg libpng zlib 2>/dev/null && command -v $(PYTHON) >/dev/null \
 	    && $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && command -v strace >/dev/null; then \
-	    echo "deps: libcurl, libturbojpeg, libpng, zlib, python3 and strace are present"; \
+	    echo "deps: libcurl, libcrypto, libturbojpeg, libpng, zlib, python3 and strace are present"; \
 	else \
 	    echo "deps: installing $(APT_PACKAGES)"; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

@@ -2,8 +2,8 @@
 import PackageDescription
 
 /// The module map, bottom to top (docs/architecture.md says each module's job and what it may import):
-///   C: CCurl, CTurboJPEG, CPNG, CSystemZlib (system libraries, pkg-config); CCurlShims, CPNGShims (typed wrappers
-///      for what Swift cannot call); CCvatResample (the resize kernels)
+///   C: CCurl, CTurboJPEG, CPNG, CSystemZlib, CCrypto (system libraries, pkg-config); CCurlShims, CPNGShims (typed
+///      wrappers for what Swift cannot call); CCvatResample (the resize kernels)
 ///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls)
 ///   CvatHTTP <- CvatAPI <- CvatCache (with CvatArchive)
 ///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors;  CvatTargets (API annotations + geometry -> targets)
@@ -32,6 +32,7 @@ let package = Package(
             name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Typed C wrappers for what Swift cannot call or import (variadic functions, function-like macros).
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .target(name: "CPNGShims", dependencies: ["CPNG"]),
@@ -55,7 +56,8 @@ let package = Package(
             name: "CvatCodecs", dependencies: ["CvatErrors", "CvatImage", "CTurboJPEG", "CPNGShims"],
             swiftSettings: swiftSettings),
         .target(name: "CvatGeometry", dependencies: ["CvatErrors", "CvatSystem"], swiftSettings: swiftSettings),
-        .target(name: "CvatTensors", dependencies: ["CvatErrors", "CvatSystem"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatTensors", dependencies: ["CvatErrors", "CvatSystem", "CCrypto"], swiftSettings: swiftSettings),
         .target(
             name: "CvatTargets", dependencies: ["CvatErrors", "CvatAPI", "CvatGeometry"], swiftSettings: swiftSettings),
         .target(

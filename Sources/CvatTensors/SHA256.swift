@@ -1,101 +1,45 @@
-/// SHA-256 (FIPS 180-4), fed as bytes stream past, so a shard's checksum costs no second read of the file.
+internal import CCrypto
+
+/// SHA-256, fed bytes as they stream past, so a shard's checksum costs no second read of the file.
 ///
-/// Plain Swift: the platform has no hash in the standard library, and one checksum per shard does not justify a
-/// C dependency. At -O it hashes about 150-180 MB/s on one core (OpenSSL with SHA-NI: about 1.7 GB/s), which the
-/// writer pays once per byte written; the fixed-size `InlineArray`s keep the block function free of allocation.
-public struct SHA256: Sendable {
-    private var state: InlineArray<8, UInt32> = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    private var block = [UInt8](repeating: 0, count: 64)
-    private var used = 0
-    private var length: UInt64 = 0
+/// OpenSSL's EVP digest (libcrypto, which libcurl links anyway): it uses the CPU's SHA extensions where there are
+/// any, about 1.7 GB/s on these machines against about 170 MB/s for a plain-Swift loop, and the writer pays it once
+/// per byte written. The class owns its `EVP_MD_CTX` and frees it in `deinit`; one hash belongs to one writer.
+public final class SHA256 {
+    private let context: OpaquePointer
 
-    public init() {}
-
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if used == 0 && bytes.count - index >= 64 {
-                compress(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 64)]))
-                index += 64
-                continue
-            }
-            let take = min(64 - used, bytes.count - index)
-            for i in 0..<take { block[used + i] = bytes[index + i] }
-            used += take
-            index += take
-            if used == 64 {
-                block.withUnsafeBytes { compress($0) }
-                used = 0
-            }
+    public init() {
+        // Allocation of a digest context fails only when memory is exhausted; there is nothing to recover then.
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            fatalError("OpenSSL cannot start a SHA-256 digest (out of memory)")
         }
+        self.context = context
     }
 
-    public mutating func update(_ bytes: [UInt8]) {
+    deinit { EVP_MD_CTX_free(context) }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        // EVP_DigestUpdate fails only on a context that was never initialised, which `init` rules out.
+        _ = EVP_DigestUpdate(context, base, bytes.count)
+    }
+
+    public func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    /// The digest as 64 lowercase hexadecimal digits.
-    public mutating func finalizeHex() -> String {
-        let bits = length &* 8
-        var tail: [UInt8] = [0x80]
-        tail += [UInt8](repeating: 0, count: (119 - used) % 64)
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> shift)) }
-        let saved = length
-        tail.withUnsafeBytes { update($0) }
-        length = saved
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        for index in state.indices {
-            let word = state[index]
-            for shift in stride(from: 28, through: 0, by: -4) { hex.append(digits[Int((word >> UInt32(shift)) & 15)]) }
+    /// The digest as 64 lowercase hex digits. The hash is finished afterwards: call it once.
+    public func finalizeHex() -> String {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        _ = EVP_DigestFinal_ex(context, &digest, &length)
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(length) * 2)
+        for byte in digest.prefix(Int(length)) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0f)])
         }
-        return String(decoding: hex, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
-
-    private static let k: InlineArray<64, UInt32> = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
-
-    private mutating func compress(_ chunk: UnsafeRawBufferPointer) {
-        // A fixed-size schedule on the stack: no allocation per 64-byte block.
-        var w = InlineArray<64, UInt32>(repeating: 0)
-        for i in 0..<16 {
-            w[i] = UInt32(bigEndian: chunk.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-        }
-        for i in 16..<64 {
-            let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for i in 0..<64 {
-            let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
-            let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
-            let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        state[0] &+= a
-        state[1] &+= b
-        state[2] &+= c
-        state[3] &+= d
-        state[4] &+= e
-        state[5] &+= f
-        state[6] &+= g
-        state[7] &+= h
-    }
-
-    @inline(__always) private func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }

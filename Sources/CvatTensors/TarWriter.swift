@@ -13,7 +13,7 @@ public final class TarWriter {
     public static let endOfArchiveSize = 2 * blockSize
 
     private let file: BufferedFile
-    private var hash = SHA256()
+    private let hash = SHA256()
     /// The member being written: its name, its declared size and the bytes written so far.
     private var current: (name: String, size: Int, written: Int)?
 

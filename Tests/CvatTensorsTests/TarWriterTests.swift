@@ -126,7 +126,7 @@ import Testing
 
 @Suite struct SHA256Tests {
     static func hex(_ bytes: [UInt8]) -> String {
-        var hash = SHA256()
+        let hash = SHA256()
         hash.update(bytes)
         return hash.finalizeHex()
     }
@@ -141,7 +141,7 @@ import Testing
 
     @Test func piecesOfAnySizeGiveTheDigestOfTheWhole() throws {
         let data = (0..<3001).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        var hash = SHA256()
+        let hash = SHA256()
         var start = 0
         for size in [1, 63, 64, 65, 200, 1000, 1608] {
             data[start..<(start + size)].withUnsafeBytes { hash.update($0) }
