@@ -60,6 +60,10 @@ package struct JSONScanner {
                 guard i < bytes.count else { throw fail(i, "unterminated object") }
                 if bytes[i] == UInt8(ascii: ",") {
                     i = skipWhitespace(i + 1)
+                    if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                        i += 1
+                        break
+                    }
                     continue
                 }
                 guard bytes[i] == UInt8(ascii: "}") else { throw fail(i, "expected ',' or '}'") }
@@ -99,6 +103,7 @@ package struct JSONScanner {
             guard i < range.upperBound else { break }
             if bytes[i] == UInt8(ascii: ",") {
                 i = skipWhitespace(i + 1)
+                if i < range.upperBound, bytes[i] == UInt8(ascii: "]") { return }
                 continue
             }
             guard bytes[i] == UInt8(ascii: "]") else { throw .syntax(fail(i, "expected ',' or ']'")) }
@@ -188,6 +193,12 @@ package struct JSONScanner {
                     throw fail(i, "expected ',' or '\(isObject ? "}" : "]")'")
                 }
                 i = skipWhitespace(i + 1)
+                // A comma before the closing bracket is accepted, as Foundation's readers accept it.
+                if i < bytes.count, bytes[i] == close {
+                    stack.removeLast()
+                    i += 1
+                    continue
+                }
                 if isObject { i = try memberKey(at: i) }
                 break
             }

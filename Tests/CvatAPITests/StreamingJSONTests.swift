@@ -27,7 +27,8 @@ struct StreamingJSONTests {
         #expect(validates(text) == foundation, "\(text.debugDescription)")
     }
 
-    @Test("invalid UTF-8 in a string is refused", arguments: [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF5], [0xE2, 0x82]])
+    @Test(
+        "invalid UTF-8 in a string is refused", arguments: [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF5], [0xE2, 0x82]])
     func invalidUTF8(sequence: [UInt8]) {
         let bytes = Array("{\"a\":\"".utf8) + sequence + Array("\"}".utf8)
         let valid = bytes.withUnsafeBytes { (try? JSONScanner($0).validateObject()) != nil }
@@ -44,7 +45,7 @@ struct StreamingJSONTests {
     func truncated() throws {
         let text = Array("{\"tags\": [{\"id\": 1".utf8)
         let error = text.withUnsafeBytes { bytes -> JSONScanner.SyntaxError? in
-            do {
+            do throws(JSONScanner.SyntaxError) {
                 try JSONScanner(bytes).validateObject()
                 return nil
             } catch { return error }
@@ -79,7 +80,7 @@ struct StreamingJSONTests {
     func badElement() {
         let text = Array("{\"tags\": [{\"frame\": 0, \"label_id\": 1}, {\"frame\": \"x\", \"label_id\": 1}]}".utf8)
         let message = text.withUnsafeBytes { bytes -> String? in
-            do {
+            do throws(AnnotationsReadError) {
                 _ = try Annotations.decodeStreaming(bytes)
                 return nil
             } catch { return error.description }
