@@ -289,10 +289,15 @@ class State:
             self.tasks = {t["id"]: t for t in ds["tasks"]}
             self.labels = {l["id"]: l for l in ds["labels"]}
             self.jobs = {j["id"]: j for j in ds["jobs"]}
-            self.annotations = {}
+            self.annotations = LazyAnnotations()
             self.files: dict[str, bytes] = {}
             for t in self.tasks.values():
                 p = self.root / "tasks" / str(t["id"]) / "annotations.json"
+                if p.exists() and p.stat().st_size > LazyAnnotations.VERBATIM_BYTES:
+                    # A huge file (Fixtures/bench/make_dense_tracks.py) is served as it is on disk until a test
+                    # changes it: parsing 1 GB of JSON into Python objects would take many GB.
+                    self.annotations.verbatim[t["id"]] = p
+                    continue
                 self.annotations[t["id"]] = (json.loads(p.read_text()) if p.exists() else
                                              {"version": 0, "tags": [], "shapes": [], "tracks": [], "intervals": []})
                 d = t["data"]
@@ -541,6 +546,22 @@ def label_out(l):
     out["parent_id"] = None
     out["has_parent"] = False
     return out
+
+
+class LazyAnnotations(dict):
+    """Task id -> LabeledData; files larger than VERBATIM_BYTES stay on disk (`verbatim`) and are parsed only
+    when something reads them as objects (a job's annotations, a change through /_test)."""
+
+    VERBATIM_BYTES = 64 << 20
+
+    def __init__(self):
+        super().__init__()
+        self.verbatim: dict = {}
+
+    def __missing__(self, tid):
+        path = self.verbatim.pop(tid)
+        value = self[tid] = json.loads(path.read_text())
+        return value
 
 
 def data_meta(st: State, t):
@@ -1300,6 +1321,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             t = self.get_task(uid, tid)
             if t["data"] is None:
                 raise HttpError(400, "Exporting annotations from a task without data is not allowed")
+            if tid in self.st.annotations.verbatim:
+                body = self.st.annotations.verbatim[tid].read_bytes()
+                return Response(200, body, getattr(self, "accepted_type", CVAT_JSON), None, json_body=True)
             return self.json_resp(self.st.annotations[tid])
 
     def h_task_data(self, tid):

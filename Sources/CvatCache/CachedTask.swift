@@ -142,13 +142,20 @@ public struct CachedTask: Sendable {
         return chunks
     }
 
-    /// The task's annotations, decoded. They are read whole: CVAT sends them as one JSON document.
-    public func loadAnnotations() throws(CacheError) -> Annotations {
+    /// The task's annotations, decoded element by element from the mapped file (`Annotations.decodeStreaming`):
+    /// memory holds the decoded values, not the document. `includeTracks == false` leaves the tracks out, for
+    /// exports that never read them.
+    public func loadAnnotations(includeTracks: Bool = true) throws(CacheError) -> Annotations {
         let url = layout.annotationsJSON(id)
-        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
-            throw CacheError(.missing, "task \(id): \(url.path) is missing; run cvat-ds sync")
+        guard let file = MappedFile(path: url.path) else {
+            if errno == ENOENT { throw CacheError(.missing, "task \(id): \(url.path) is missing; run cvat-ds sync") }
+            throw FileIO.ioError("task \(id): cannot read \(url.path)")
         }
-        return try CacheJSON.decode(Annotations.self, Array(data), file: url)
+        do {
+            return try Annotations.decodeStreaming(file.bytes, includeTracks: includeTracks) { file.release(upTo: $0) }
+        } catch {
+            throw CacheError(.corrupt, "task \(id): \(url.path) is not valid: \(error)")
+        }
     }
 }
 

@@ -234,11 +234,19 @@ public struct Synchronizer: Sendable {
         unlink(temporary)
         do {
             try await client.downloadAnnotations(taskID: id, to: temporary)
-            // A body that is not JSON is a server or proxy fault; never let it become the cached annotations.
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: temporary), options: .alwaysMapped),
-                (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
-            else {
-                throw APIError(.badResponse, "the annotations of task \(id) from \(client.server) are not valid JSON")
+            // A body that is not JSON is a server or proxy fault; never let it become the cached annotations. The
+            // check scans the file in place (constant memory, pages given back behind it): annotations of dense
+            // tracks can be gigabytes.
+            guard let file = MappedFile(path: temporary) else {
+                throw FileIO.ioError("task \(id): cannot read the downloaded annotations \(temporary)")
+            }
+            do {
+                try JSONScanner(file.bytes) { file.release(upTo: $0) }.validateObject()
+            } catch {
+                throw APIError(
+                    .badResponse,
+                    "the annotations of task \(id) from \(client.server) are not valid JSON (\(error)); they were "
+                        + "not cached")
             }
             let fd = open(temporary, O_RDONLY | O_CLOEXEC)
             try FileIO.commit(fd: fd, temporary: temporary, to: final)

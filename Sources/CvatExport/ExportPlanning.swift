@@ -185,13 +185,14 @@ struct ExportPlanner {
     /// annotations.jsonl lists them.
     func loadAnnotations(_ task: CachedTask, activeFrames: Set<Int>) throws -> FrameAnnotations {
         guard options.target != .none || options.writeAnnotations else { return FrameAnnotations() }
-        let raw = try task.loadAnnotations()
         var context: TrackContext?
         if options.includeTracks && (options.target != .label || options.writeAnnotations) {
             context = TrackContext(
                 endFrame: task.model.size ?? task.meta.size, deletedFrames: Set(task.meta.deletedFrames),
                 dimension: task.model.dimension == "3d" ? .threeD : .twoD)
         }
+        // Tracks no target reads are not even decoded: dense tracks are most of a video task's annotations.
+        let raw = try task.loadAnnotations(includeTracks: context != nil)
         do {
             return try FrameAnnotations(raw, activeFrames: activeFrames, tracks: context)
         } catch {

@@ -24,6 +24,23 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
     decode([LabelModel].self, data)
     decode(DataMeta.self, data)
     decode(Annotations.self, data)
+    streamed(input)
+}
+
+/// The streaming reader must agree with JSONDecoder: the same values when both read the input, and never a
+/// document JSONDecoder reads that the scanner calls malformed (it may refuse more: invalid UTF-8 in unread parts).
+func streamed(_ input: UnsafeRawBufferPointer) {
+    let scannerValid = (try? JSONScanner(input).validateObject()) != nil
+    let streamed = try? Annotations.decodeStreaming(input)
+    precondition(streamed == nil || scannerValid, "decodeStreaming read a document the scanner refuses")
+    guard let whole = try? JSONDecoder().decode(Annotations.self, from: Data(input)) else { return }
+    // A repeated top-level key is read by position rules the two readers need not share.
+    guard let streamed, let members = try? JSONScanner(input).topLevelMembers(),
+        Set(members.map(\.key)).count == members.count
+    else { return }
+    precondition(
+        streamed.tags == whole.tags && streamed.shapes == whole.shapes && streamed.tracks == whole.tracks,
+        "decodeStreaming and JSONDecoder read different annotations")
 }
 
 @main

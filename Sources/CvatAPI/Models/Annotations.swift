@@ -1,3 +1,5 @@
+import Foundation
+
 /// `LabeledData`: everything annotated in a task, as `GET /api/tasks/{id}/annotations` returns it.
 public struct Annotations: Codable, Sendable {
     public var tags: [Tag]
@@ -174,5 +176,72 @@ public struct TrackedShape: Codable, Sendable, Hashable {
         outside = try c.decodeIfPresent(Bool.self, forKey: .outside) ?? false
         zOrder = try c.decodeIfPresent(Int.self, forKey: .zOrder) ?? 0
         attributes = try c.decodeIfPresent([AttributeValue].self, forKey: .attributes)
+    }
+}
+
+/// Why an annotations document could not be read element by element: where, and what was wrong.
+package struct AnnotationsReadError: Error, Sendable, CustomStringConvertible {
+    package var description: String
+}
+
+extension Annotations {
+    /// Decodes a `LabeledData` document one element of `tags`, `shapes` and `tracks` at a time, so that only the
+    /// decoded values are ever held, never Foundation's map of the whole document (several times its size).
+    ///
+    /// Reads what `JSONDecoder().decode(Annotations.self, ...)` reads: missing or null lists are empty, other
+    /// members are ignored (but must be valid JSON). With `includeTracks == false` the tracks are checked for
+    /// syntax only and left out, for exports that never look at them. `onProgress` gets byte offsets below which
+    /// the scan has finished with the document (see `JSONScanner`); passes over the document restart from lower
+    /// offsets.
+    package static func decodeStreaming(
+        _ bytes: UnsafeRawBufferPointer, includeTracks: Bool = true, onProgress: ((Int) -> Void)? = nil
+    ) throws(AnnotationsReadError) -> Annotations {
+        let scanner = JSONScanner(bytes, onProgress: onProgress)
+        let members: [(key: String, value: Range<Int>)]
+        do {
+            members = try scanner.topLevelMembers()
+        } catch {
+            throw AnnotationsReadError(description: "malformed JSON: \(error)")
+        }
+        // A repeated key counts once, its last value, as Foundation's decoders read one.
+        var ranges: [String: Range<Int>] = [:]
+        for member in members where ["tags", "shapes", "tracks"].contains(member.key) {
+            ranges[member.key] = member.value
+        }
+        let decoder = JSONDecoder()
+        func list<T: Decodable>(_ key: String, _ type: T.Type) throws(AnnotationsReadError) -> [T] {
+            guard let range = ranges[key], !scanner.isNull(range) else { return [] }
+            var values: [T] = []
+            var index = 0
+            do throws(JSONScanner.ElementError<DecodingError>) {
+                try scanner.forEachElement(ofArray: range) { (element: Range<Int>) throws(DecodingError) in
+                    let data = Data(UnsafeRawBufferPointer(rebasing: bytes[element]))
+                    do {
+                        values.append(try decoder.decode(type, from: data))
+                    } catch let error as DecodingError {
+                        throw error
+                    } catch {
+                        throw DecodingError.dataCorrupted(
+                            DecodingError.Context(codingPath: [], debugDescription: "\(error)"))
+                    }
+                    index += 1
+                    onProgress?(element.upperBound)
+                }
+            } catch {
+                switch error {
+                case .syntax(let syntax):
+                    throw AnnotationsReadError(description: "'\(key)' is not a JSON array: \(syntax)")
+                case .element(let decoding):
+                    throw AnnotationsReadError(
+                        description: "\(key)[\(index)]: \(DecodingErrorText.describe(decoding))")
+                }
+            }
+            return values
+        }
+        var annotations = Annotations()
+        annotations.tags = try list("tags", Tag.self)
+        annotations.shapes = try list("shapes", Shape.self)
+        if includeTracks { annotations.tracks = try list("tracks", Track.self) }
+        return annotations
     }
 }
