@@ -74,7 +74,9 @@ def measure(binary: Path, dataset: Path, work: Path, exports: list[tuple[str, li
         shutil.rmtree(cache, ignore_errors=True)
         result = {"sync_mb": run_measured([str(binary), "sync"] + base, env)["maxrss_kb"] / 1024}
         for name, flags in exports:
-            r = run_measured([str(binary), "export"] + base + flags + ["--out", str(out), "--force"], env)
+            # --no-reuse: a whole export every time, also when --out holds one of the same frames
+            r = run_measured([str(binary), "export"] + base + flags + ["--out", str(out), "--force", "--no-reuse"],
+                             env)
             result[f"export_{name}_mb"] = r["maxrss_kb"] / 1024
             result[f"export_{name}_seconds"] = r["wall"]
         return result

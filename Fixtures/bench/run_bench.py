@@ -824,11 +824,11 @@ def measure_memory(work: Path, binary: Path) -> dict:
     if not script.exists():
         return {"skipped": "no Fixtures/bench/memory_bench.py in this tree"}
     log_progress("memory (memory_bench.py)")
-    r = subprocess.run([sys.executable, str(script), "--cvat-ds", str(binary), "--work", str(work / "memory")],
+    r = subprocess.run([sys.executable, str(script), "--cvat-ds", str(binary), "--work", str(work)],
                        capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"memory_bench.py exited {r.returncode}\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return json.loads(r.stdout)
 
 
 def round13_lines(r: dict, n: int) -> list[str]:
@@ -884,7 +884,19 @@ def round13_lines(r: dict, n: int) -> list[str]:
                       f"{k['over_decode_limit']:.2f}x the decode limit"]
     if "memory" in r:
         m = r["memory"]
-        lines += ["", "memory: " + m.get("summary", json.dumps(m)[:400])]
+        if "skipped" in m:
+            lines += ["", f"memory: {m['skipped']}"]
+        else:
+            a, b = m["frames"]
+            lines += ["", f"memory (peak RSS of cvat-ds, MB): sync {m['small']['sync_mb']:.0f} at {a} frames -> "
+                      f"{m['large']['sync_mb']:.0f} at {b} ({m['ratio_sync']:.2f}x, target <= 1.2x); export "
+                      f"{m['small']['export_label_mb']:.0f} -> {m['large']['export_label_mb']:.0f} "
+                      f"({m['ratio_export']:.2f}x, target <= 1.2x)",
+                      f"  task with {m['dense_annotations_mb']:.0f} MB of annotations JSON (dense tracks): sync "
+                      f"{m['dense']['sync_mb']:.0f} MB, label export without annotations.jsonl "
+                      f"{m['dense']['export_label_mb']:.0f} MB (target < 300 MB)"
+                      + (f", bboxes export {m['dense']['export_bboxes_mb']:.0f} MB" if "export_bboxes_mb" in m["dense"]
+                         else "")]
     return lines
 
 
