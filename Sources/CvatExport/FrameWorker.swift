@@ -23,17 +23,10 @@ extension Exporter {
         _ job: SampleJob, task: CachedTask, annotations: FrameAnnotations, extractor: TargetExtractor,
         options: ExportOptions, catalog: LabelCatalog, pool: WorkerPool
     ) throws -> Result<SampleOutput, InvalidFrame> {
-        let targets: SampleTargets
-        let (tags, shapes) = (annotations.tags[job.frame] ?? [], annotations.shapes[job.frame] ?? [])
-        do {
-            targets = try extractor.targets(tags: tags, shapes: shapes, plan: job.plan)
-        } catch {
-            return .failure(error)
-        }
-        let line =
-            options.writeAnnotations
-            ? AnnotationLine.encode(taskID: task.id, frame: job.frame, tags: tags, shapes: shapes, catalog: catalog)
-            : nil
+        // The targets first, as a re-export makes them without any image: a frame they reject is not decoded.
+        let made = produceTargets(
+            job, task: task, annotations: annotations, extractor: extractor, options: options, catalog: catalog)
+        guard case .success(var output) = made else { return made }
         let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
         return try pool.withWorker { worker in
             let bytes: Data
@@ -53,10 +46,10 @@ extension Exporter {
             }
             do {
                 // --keep-encoded: the chunk member's bytes as they are, never decoded.
-                let (image, size) =
+                (output.image, output.outputSize) =
                     options.keepEncoded
                     ? ([UInt8](bytes), job.plan.sourceSize) : try worker.render(bytes, plan: job.plan, options: options)
-                return .success(SampleOutput(image: image, outputSize: size, targets: targets, annotationLine: line))
+                return .success(output)
             } catch let error as ExportError {
                 throw ExportError(error.kind, "\(where_) in \(job.location.path): \(error.message)")
             } catch {
