@@ -88,12 +88,12 @@ test-torch: build $(TORCH_STAMP)
 	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(TORCH_PY) -m pytest -q -p no:cacheprovider \
 	    $(PYTHON_TESTS)/test_torch.py $(PYTHON_TESTS)/test_pytorch_parity.py $(PYTHON_TESTS)/test_examples.py
 
-## test-ray: the Ray Data recipe of docs/cluster.md (ray.data.read_webdataset over a webdataset export), in a venv
-## of its own with ray[data] (about a minute to install once). Not part of make test: Ray is large, and nothing
-## else needs it.
+## test-ray: the Ray Data recipe of docs/cluster.md (ray.data.read_webdataset over a webdataset export) and Hugging
+## Face datasets' webdataset loader on a webdataset export, in a venv of its own with ray[data] and datasets (about
+## a minute to install once). Not part of make test: Ray is large, and nothing else needs it.
 RAY_VENV := .venv-ray
 RAY_PY := $(RAY_VENV)/bin/python
-RAY_PACKAGES := numpy pytest webdataset ray[data]
+RAY_PACKAGES := numpy pytest webdataset ray[data] datasets
 RAY_STAMP := $(RAY_VENV)/.installed-$(shell echo '$(RAY_PACKAGES)' | cksum | cut -d' ' -f1)
 
 $(RAY_STAMP):
@@ -102,7 +102,8 @@ $(RAY_STAMP):
 	rm -f $(RAY_VENV)/.installed-* && touch $@
 
 test-ray: build $(RAY_STAMP)
-	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(RAY_PY) -m pytest -q -p no:cacheprovider $(PYTHON_TESTS)/test_ray.py
+	CVAT_DS=$(CURDIR)/.build/debug/cvat-ds $(RAY_PY) -m pytest -q -p no:cacheprovider $(PYTHON_TESTS)/test_ray.py \
+	    $(PYTHON_TESTS)/test_hf_datasets.py
 
 ## wheel: dist/cvat_ds-VERSION-py3-none-PLATFORM.whl, the release binary (Swift runtime linked statically,
 ## stripped) and the Python package. libcurl, libturbojpeg, libpng and zlib stay system libraries
