@@ -114,6 +114,23 @@ def dt(day: int, hour: int, minute: int = 0) -> str:
     return f"2025-04-{day:02d}T{hour:02d}:{minute:02d}:00.000000Z"
 
 
+def dataset_header(description: str, subtitle: str) -> dict:
+    """What every bench dataset.json starts with: the format, the server's about, the admin user and its token."""
+    return {
+        "format": "cvat-test-dataset/1",
+        "about": {"name": "Computer Vision Annotation Tool", "description": description,
+                  "version": "2.73.0", "logo_url": "https://cvat.ai/static/logo.svg",
+                  "subtitle": f"Test server (Fixtures/server/cvat_test_server.py), {subtitle}"},
+        "users": [{"id": 1, "username": "admin", "password": "admin-password", "first_name": "Ada",
+                   "last_name": "Admin", "email": "admin@example.com", "groups": ["admin"], "is_staff": True,
+                   "is_superuser": True, "is_active": True, "last_login": dt(1, 9),
+                   "date_joined": dt(1, 8)}],
+        "access_tokens": [{"id": 1, "name": "admin-bench", "owner": 1, "value": PAT, "read_only": False,
+                           "expiry_date": None, "created_date": dt(1, 8)}],
+        "organizations": [],
+    }
+
+
 def generate(n: int, out: Path, seed: int, jobs: int, megapixels: int = 0) -> None:
     chunk_size = CHUNK_SIZE_12MP if megapixels else CHUNK_SIZE
     tmp = out.with_name(out.name + ".tmp")
@@ -156,17 +173,7 @@ def generate(n: int, out: Path, seed: int, jobs: int, megapixels: int = 0) -> No
                           "status": status, "type": "annotation", "assignee": None,
                           "created_date": dt(1, 10), "updated_date": dt(2, 12)})
     dataset = {
-        "format": "cvat-test-dataset/1",
-        "about": {"name": "Computer Vision Annotation Tool", "description": "cvat-ds benchmark dataset",
-                  "version": "2.73.0", "logo_url": "https://cvat.ai/static/logo.svg",
-                  "subtitle": "Test server (Fixtures/server/cvat_test_server.py), benchmark data"},
-        "users": [{"id": 1, "username": "admin", "password": "admin-password", "first_name": "Ada",
-                   "last_name": "Admin", "email": "admin@example.com", "groups": ["admin"], "is_staff": True,
-                   "is_superuser": True, "is_active": True, "last_login": dt(1, 9),
-                   "date_joined": dt(1, 8)}],
-        "access_tokens": [{"id": 1, "name": "admin-bench", "owner": 1, "value": PAT, "read_only": False,
-                           "expiry_date": None, "created_date": dt(1, 8)}],
-        "organizations": [],
+        **dataset_header("cvat-ds benchmark dataset", "benchmark data"),
         "projects": [{"id": 1, "name": "flowers", "owner": 1, "assignee": None, "organization": None,
                       "bug_tracker": "", "status": "annotation", "guide_id": None,
                       "created_date": dt(1, 10), "updated_date": dt(2, 12),

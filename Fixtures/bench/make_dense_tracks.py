@@ -99,16 +99,7 @@ def generate(out: Path, frames: int, target_mb: int, seed: int) -> dict:
               for k, name, color in [(1, "person", "#fa3253"), (2, "car", "#34d1b7")]]
     dt = make_dataset.dt
     dataset = {
-        "format": "cvat-test-dataset/1",
-        "about": {"name": "Computer Vision Annotation Tool", "description": "cvat-ds dense-track dataset",
-                  "version": "2.73.0", "logo_url": "https://cvat.ai/static/logo.svg",
-                  "subtitle": "Test server (Fixtures/server/cvat_test_server.py), memory benchmark data"},
-        "users": [{"id": 1, "username": "admin", "password": "admin-password", "first_name": "Ada",
-                   "last_name": "Admin", "email": "admin@example.com", "groups": ["admin"], "is_staff": True,
-                   "is_superuser": True, "is_active": True, "last_login": dt(1, 9), "date_joined": dt(1, 8)}],
-        "access_tokens": [{"id": 1, "name": "admin-bench", "owner": 1, "value": make_dataset.PAT,
-                           "read_only": False, "expiry_date": None, "created_date": dt(1, 8)}],
-        "organizations": [],
+        **make_dataset.dataset_header("cvat-ds dense-track dataset", "memory benchmark data"),
         "projects": [],
         "labels": labels,
         "tasks": [{"id": 1, "name": f"dense tracks {frames}x{tracks}", "project_id": None, "owner": 1,
