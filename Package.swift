@@ -4,7 +4,7 @@ import PackageDescription
 /// The module map, bottom to top (docs/architecture.md says each module's job and what it may import):
 ///   C: CCurl, CTurboJPEG, CPNG, CSystemZlib, CCrypto (system libraries, pkg-config); CCurlShims, CPNGShims (typed
 ///      wrappers for what Swift cannot call); CCvatResample (the resize kernels)
-///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls)
+///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls); CvatJSON (reading JSON in place)
 ///   CvatHTTP <- CvatAPI <- CvatCache (with CvatArchive)
 ///   CvatImage <- CvatCodecs;  CvatGeometry;  CvatTensors;  CvatTargets (API annotations + geometry -> targets)
 ///   CvatExport (cache + codecs + targets + tensors) and CvatPreview (tensors + image + codecs) <- CvatDSCommands
@@ -39,17 +39,20 @@ let package = Package(
         .target(name: "CCvatResample"),
 
         .target(name: "CvatErrors", swiftSettings: swiftSettings),
+        .target(name: "CvatJSON", swiftSettings: swiftSettings),
         .target(name: "CvatSystem", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
         .target(
             name: "CvatHTTP", dependencies: ["CvatErrors", "CvatSystem", "CCurl", "CCurlShims"],
             swiftSettings: swiftSettings),
-        .target(name: "CvatAPI", dependencies: ["CvatErrors", "CvatSystem", "CvatHTTP"], swiftSettings: swiftSettings),
+        .target(
+            name: "CvatAPI", dependencies: ["CvatErrors", "CvatSystem", "CvatHTTP", "CvatJSON"],
+            swiftSettings: swiftSettings),
         .target(
             name: "CvatArchive",
             dependencies: ["CvatErrors", "CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
         .target(
-            name: "CvatCache", dependencies: ["CvatErrors", "CvatSystem", "CvatAPI", "CvatArchive"],
+            name: "CvatCache", dependencies: ["CvatErrors", "CvatSystem", "CvatAPI", "CvatArchive", "CvatJSON"],
             swiftSettings: swiftSettings),
         .target(name: "CvatImage", dependencies: ["CvatErrors", "CCvatResample"], swiftSettings: swiftSettings),
         .target(
@@ -94,7 +97,8 @@ let package = Package(
             name: "fuzz-chunk-zip", dependencies: ["CvatArchive", "FuzzSupport"], path: "Sources/FuzzChunkZip",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "fuzz-json-models", dependencies: ["CvatAPI", "FuzzSupport"], path: "Sources/FuzzJSONModels",
+            name: "fuzz-json-models", dependencies: ["CvatAPI", "CvatJSON", "FuzzSupport"],
+            path: "Sources/FuzzJSONModels",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "fuzz-mask-rle", dependencies: ["CvatGeometry", "FuzzSupport"], path: "Sources/FuzzMaskRLE",
@@ -112,7 +116,9 @@ let package = Package(
         .target(name: "CvatTestSupport", path: "Tests/CvatTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatHTTPTests", dependencies: ["CvatHTTP", "CvatTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CvatAPITests", dependencies: ["CvatAPI", "CvatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CvatAPITests", dependencies: ["CvatAPI", "CvatJSON", "CvatTestSupport"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CvatCacheTests", dependencies: ["CvatCache", "CvatAPI", "CvatHTTP", "CvatTestSupport"],
             swiftSettings: swiftSettings),

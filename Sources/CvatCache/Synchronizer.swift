@@ -1,4 +1,5 @@
 public import CvatAPI
+import CvatJSON
 import Foundation
 
 /// What happened while syncing, for progress display. Delivered from many tasks at once; keep handlers quick.

@@ -1,4 +1,5 @@
 import CvatAPI
+import CvatJSON
 import Foundation
 import FuzzSupport
 

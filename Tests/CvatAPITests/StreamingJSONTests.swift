@@ -1,3 +1,4 @@
+import CvatJSON
 import CvatTestSupport
 import Foundation
 import Testing

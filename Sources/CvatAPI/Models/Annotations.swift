@@ -1,3 +1,4 @@
+import CvatJSON
 import Foundation
 
 /// `LabeledData`: everything annotated in a task, as `GET /api/tasks/{id}/annotations` returns it.

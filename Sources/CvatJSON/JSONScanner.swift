@@ -16,7 +16,7 @@ package struct JSONScanner {
     /// Deeper nesting is refused: no CVAT document comes close, and hostile input should not grow the stack.
     package static let maxDepth = 4096
 
-    private let bytes: UnsafeRawBufferPointer
+    let bytes: UnsafeRawBufferPointer
     /// Called with an offset every `progressStep` bytes scanned: everything before it has been read. A caller that
     /// maps a file gives the pages behind back to the kernel here, so a pass over a gigabyte stays small.
     private let onProgress: ((Int) -> Void)?
@@ -125,11 +125,11 @@ package struct JSONScanner {
 
     // MARK: - Scanning
 
-    private func fail(_ offset: Int, _ reason: String) -> SyntaxError {
+    func fail(_ offset: Int, _ reason: String) -> SyntaxError {
         SyntaxError(offset: offset, reason: offset >= bytes.count ? "\(reason) (the document ends)" : reason)
     }
 
-    private func skipWhitespace(_ start: Int) -> Int {
+    func skipWhitespace(_ start: Int) -> Int {
         var i = start
         while i < bytes.count {
             switch bytes[i] {
@@ -142,7 +142,7 @@ package struct JSONScanner {
 
     /// The end of the value starting at `start` (no leading whitespace), checking its syntax. Containers are
     /// followed with an explicit stack, not recursion, so nesting depth costs one byte per level.
-    private func skipValue(at start: Int) throws(SyntaxError) -> Int {
+    func skipValue(at start: Int) throws(SyntaxError) -> Int {
         // true: inside an object (the next value is a member's); false: inside an array.
         var stack: [Bool] = []
         var i = start
@@ -250,7 +250,7 @@ package struct JSONScanner {
 
     /// The end of the string starting at `start` (its opening quote), checking escapes, control characters and
     /// UTF-8.
-    private func skipString(at start: Int) throws(SyntaxError) -> Int {
+    func skipString(at start: Int) throws(SyntaxError) -> Int {
         var i = start + 1
         while i < bytes.count {
             let byte = bytes[i]
