@@ -60,7 +60,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(name: "CvatGeometry", dependencies: ["CvatErrors", "CvatSystem"], swiftSettings: swiftSettings),
         .target(
-            name: "CvatTensors", dependencies: ["CvatErrors", "CvatSystem", "CCrypto"], swiftSettings: swiftSettings),
+            name: "CvatTensors", dependencies: ["CvatErrors", "CvatSystem", "CvatJSON", "CCrypto"],
+            swiftSettings: swiftSettings),
         .target(
             name: "CvatTargets", dependencies: ["CvatErrors", "CvatAPI", "CvatGeometry"], swiftSettings: swiftSettings),
         .target(

@@ -53,7 +53,7 @@ public struct CachedTask: Sendable {
             }
             throw CacheError(.missing, "task \(id) is not fully cached: \(metaURL.path) is missing; run cvat-ds sync")
         }
-        let meta = try CacheJSON.decode(DataMeta.self, metaBytes, file: metaURL)
+        let meta = try CacheJSON.decodeDataMeta(metaBytes, file: metaURL)
         let model = taskFile.model
         guard FileIO.exists(layout.annotationsJSON(id)) else {
             throw CacheError(
@@ -239,6 +239,17 @@ enum CacheJSON {
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], file: URL) throws(CacheError) -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw CacheError(.corrupt, "\(file.path) is not valid: \(DecodingErrorText.describe(error))")
+        } catch {
+            throw CacheError(.corrupt, "\(file.path) is not valid JSON")
+        }
+    }
+
+    /// `data_meta.json`, read as `decode` reads it (DataMeta.decode reads the frames plainly), with its errors.
+    static func decodeDataMeta(_ bytes: [UInt8], file: URL) throws(CacheError) -> DataMeta {
+        do {
+            return try bytes.withUnsafeBytes { try DataMeta.decode($0) }
         } catch let error as DecodingError {
             throw CacheError(.corrupt, "\(file.path) is not valid: \(DecodingErrorText.describe(error))")
         } catch {

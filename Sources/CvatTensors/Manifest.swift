@@ -1,3 +1,5 @@
+import CvatJSON
+
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
 #else
@@ -470,7 +472,7 @@ extension Manifest {
     public static func read(from url: URL) throws(ManifestError) -> Manifest {
         let manifest: Manifest
         do {
-            manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url))
+            manifest = try decode(Data(contentsOf: url))
         } catch {
             throw .cannotRead(path: url.path, reason: "\(error)", underlying: error)
         }
@@ -478,6 +480,68 @@ extension Manifest {
             throw .unsupportedVersion(path: url.path, version: manifest.formatVersion)
         }
         return manifest
+    }
+}
+
+extension Manifest {
+    /// The manifest in `data` as JSONDecoder reads it, with its samples (one per frame, most of the document) read
+    /// plainly when they all can be; otherwise the whole document by JSONDecoder.
+    package static func decode(_ data: Data) throws -> Manifest {
+        let plain: Manifest? = data.withUnsafeBytes { bytes in
+            let scanner = JSONScanner(bytes)
+            guard let members = try? scanner.topLevelMembers() else { return nil }
+            let samples = members.filter { $0.key == "samples" }
+            guard samples.count == 1, let range = samples.first?.value else { return nil }
+            var decoded: [Sample] = []
+            let read = scanner.forEachPlainElement(ofArray: range) { element in
+                guard let sample = Sample.plain(scanner, element) else { return false }
+                decoded.append(sample)
+                return true
+            }
+            guard read,
+                var manifest = try? JSONDecoder().decode(
+                    Manifest.self, from: Data(scanner.document(replacing: range, with: "[]")))
+            else { return nil }
+            manifest.samples = decoded
+            return manifest
+        }
+        return try plain ?? JSONDecoder().decode(Manifest.self, from: data)
+    }
+}
+
+extension Manifest.Sample {
+    /// The sample at `range` when it is written plainly (`JSONScanner`'s plain values), else nil.
+    static func plain(_ scanner: JSONScanner, _ range: Range<Int>) -> Manifest.Sample? {
+        var record = PlainRecord()
+        var sample = Manifest.Sample(taskID: 0, frame: 0, name: "", width: 0, height: 0)
+        var required = 0
+        let read = scanner.forEachPlainMember(ofObject: range) { key, member in
+            guard record.first(key) else { return false }
+            switch key {
+            case "task_id", "frame", "width", "height":
+                guard let v = scanner.plainInt(member) else { return false }
+                switch key {
+                case "task_id": sample.taskID = v
+                case "frame": sample.frame = v
+                case "width": sample.width = v
+                default: sample.height = v
+                }
+                required += 1
+            case "name":
+                guard let v = scanner.plainString(member) else { return false }
+                sample.name = v
+                required += 1
+            case "job_id":
+                guard let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                sample.jobID = v
+            case "source_frame":
+                guard let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                sample.sourceFrame = v
+            default: break
+            }
+            return true
+        }
+        return read && required == 5 ? sample : nil
     }
 }
 

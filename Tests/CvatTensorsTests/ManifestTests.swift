@@ -127,4 +127,31 @@ import Testing
             "\(error)".contains("format version 2; this cvat-ds reads version 1")
         }
     }
+
+    /// Manifest.decode reads the samples by hand when they are plain: it must give JSONDecoder's manifest for
+    /// plain samples and for those it hands back to JSONDecoder, and JSONDecoder's error for a bad one.
+    @Test(
+        arguments: [
+            "{\"task_id\": 22, \"frame\": 5, \"name\": \"a.jpg\", \"width\": 3, \"height\": 4, \"job_id\": null, \"x\": [1]}",
+            "{\"task_id\": 22, \"frame\": 5, \"name\": \"a\\u00e9.jpg\", \"width\": 3, \"height\": 4}",
+            "{\"task_id\": 22, \"frame\": 5, \"name\": \"a.jpg\", \"width\": 3, \"height\": 4, \"source_frame\": 10}",
+            "{\"task_id\": 22, \"frame\": 5, \"frame\": 6, \"name\": \"a.jpg\", \"width\": 3, \"height\": 4}",
+            "{\"task_id\": 22, \"frame\": 5.0, \"name\": \"a.jpg\", \"width\": 3, \"height\": 4}",
+            "{\"task_id\": 22, \"frame\": 5, \"width\": 3, \"height\": 4}",
+            "{\"task_id\": 22, \"frame\": \"5\", \"name\": \"a.jpg\", \"width\": 3, \"height\": 4}",
+        ])
+    func decodeAgreesWithJSONDecoder(extraSample: String) throws {
+        // The sample goes in as written (JSONSerialization would drop a repeated key or rewrite a number).
+        let encoded = String(decoding: try JSONEncoder().encode(Self.sample), as: UTF8.self)
+        let text = encoded.replacingOccurrences(of: "\"samples\":[", with: "\"samples\":[\(extraSample), ")
+        #expect(text.contains(extraSample))
+        let data = Data(text.utf8)
+        let expected = Result { try JSONDecoder().decode(Manifest.self, from: data) }
+        let read = Result { try Manifest.decode(data) }
+        switch (expected, read) {
+        case (.success(let a), .success(let b)): #expect(a == b)
+        case (.failure(let a), .failure(let b)): #expect("\(a)" == "\(b)")
+        default: Issue.record("JSONDecoder \(expected), Manifest.decode \(read)")
+        }
+    }
 }

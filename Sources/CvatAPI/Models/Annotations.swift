@@ -210,12 +210,20 @@ extension Annotations {
             ranges[member.key] = member.value
         }
         let decoder = JSONDecoder()
-        func list<T: Decodable>(_ key: String, _ type: T.Type) throws(AnnotationsReadError) -> [T] {
+        func list<T: Decodable>(
+            _ key: String, _ type: T.Type, plain: ((JSONScanner, Range<Int>) -> T?)? = nil
+        ) throws(AnnotationsReadError) -> [T] {
             guard let range = ranges[key], !scanner.isNull(range) else { return [] }
             var values: [T] = []
             var index = 0
             do throws(JSONScanner.ElementError<DecodingError>) {
                 try scanner.forEachElement(ofArray: range) { (element: Range<Int>) throws(DecodingError) in
+                    if let value = plain?(scanner, element) {
+                        values.append(value)
+                        index += 1
+                        onProgress?(element.upperBound)
+                        return
+                    }
                     let data = Data(UnsafeRawBufferPointer(rebasing: bytes[element]))
                     do {
                         values.append(try decoder.decode(type, from: data))
@@ -240,7 +248,7 @@ extension Annotations {
             return values
         }
         var annotations = Annotations()
-        annotations.tags = try list("tags", Tag.self)
+        annotations.tags = try list("tags", Tag.self, plain: Tag.plain)
         annotations.shapes = try list("shapes", Shape.self)
         if includeTracks { annotations.tracks = try list("tracks", Track.self) }
         return annotations
