@@ -151,7 +151,7 @@ public struct Synchronizer: Sendable {
 
         let cachedTask = try? CacheJSON.readTaskFile(layout.taskJSON(id), task: id)
         let cachedMeta = FileIO.read(layout.dataMetaJSON(id)).flatMap {
-            try? CacheJSON.decode(DataMeta.self, $0, file: layout.dataMetaJSON(id))
+            try? CacheJSON.decodeDataMeta($0, file: layout.dataMetaJSON(id))
         }
         let newDate = Timestamp(model.updatedDate)
         let cachedDate = cachedTask.flatMap { Timestamp($0.model.updatedDate) }
