@@ -88,13 +88,18 @@ extension JSONScanner {
 
 /// The fields of one record read by a hand-written decoder: each known key taken once (a repeated key gives the
 /// record up, since which value JSONDecoder keeps is its business), unknown keys ignored as Codable ignores them.
+/// A decoder numbers its keys 0..<64 (a bit each: hashing every key into a Set cost more than the decoding).
 package struct PlainRecord {
-    private var seen: Set<String> = []
+    private var seen: UInt64 = 0
 
     package init() {}
 
-    /// Whether `key` is seen for the first time (then it is remembered).
-    package mutating func first(_ key: String) -> Bool { seen.insert(key).inserted }
+    /// Whether the key numbered `field` is seen for the first time (then it is remembered).
+    package mutating func first(_ field: Int) -> Bool {
+        let bit: UInt64 = 1 << UInt64(field)
+        defer { seen |= bit }
+        return seen & bit == 0
+    }
 
     /// For an optional field: `.some(nil)` for `null`, `.some(value)` for a plain integer, nil for anything else.
     package static func optionalInt(_ scanner: JSONScanner, _ range: Range<Int>) -> Int?? {

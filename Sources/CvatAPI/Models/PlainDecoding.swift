@@ -14,10 +14,10 @@ extension AttributeValue {
         let read = scanner.forEachPlainMember(ofObject: range) { key, member in
             switch key {
             case "spec_id":
-                guard record.first(key), let v = scanner.plainInt(member) else { return false }
+                guard record.first(0), let v = scanner.plainInt(member) else { return false }
                 specID = v
             case "value":
-                guard record.first(key), let v = scanner.plainString(member) else { return false }
+                guard record.first(1), let v = scanner.plainString(member) else { return false }
                 value = v
             default: break
             }
@@ -47,22 +47,22 @@ extension Tag {
         let read = scanner.forEachPlainMember(ofObject: range) { key, member in
             switch key {
             case "id":
-                guard record.first(key), let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                guard record.first(0), let v = PlainRecord.optionalInt(scanner, member) else { return false }
                 tag.id = v
             case "frame":
-                guard record.first(key), let v = scanner.plainInt(member) else { return false }
+                guard record.first(1), let v = scanner.plainInt(member) else { return false }
                 (tag.frame, hasFrame) = (v, true)
             case "label_id":
-                guard record.first(key), let v = scanner.plainInt(member) else { return false }
+                guard record.first(2), let v = scanner.plainInt(member) else { return false }
                 (tag.labelID, hasLabel) = (v, true)
             case "group":
-                guard record.first(key), let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                guard record.first(3), let v = PlainRecord.optionalInt(scanner, member) else { return false }
                 tag.group = v
             case "source":
-                guard record.first(key), let v = PlainRecord.optionalString(scanner, member) else { return false }
+                guard record.first(4), let v = PlainRecord.optionalString(scanner, member) else { return false }
                 tag.source = v
             case "attributes":
-                guard record.first(key) else { return false }
+                guard record.first(5) else { return false }
                 if scanner.isNull(member) { return true }
                 guard let v = AttributeValue.plainList(scanner, member) else { return false }
                 tag.attributes = v
@@ -82,13 +82,13 @@ extension DataMeta.FrameMeta {
         let read = scanner.forEachPlainMember(ofObject: range) { key, member in
             switch key {
             case "name":
-                guard record.first(key), let v = scanner.plainString(member) else { return false }
+                guard record.first(0), let v = scanner.plainString(member) else { return false }
                 (frame.name, hasName) = (v, true)
             case "width":
-                guard record.first(key), let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                guard record.first(1), let v = PlainRecord.optionalInt(scanner, member) else { return false }
                 frame.width = v
             case "height":
-                guard record.first(key), let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                guard record.first(2), let v = PlainRecord.optionalInt(scanner, member) else { return false }
                 frame.height = v
             default: break
             }
