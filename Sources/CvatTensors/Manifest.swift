@@ -455,7 +455,7 @@ extension Manifest {
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
+        var data = try encodedWithPlainSamples(encoder) ?? encoder.encode(self)
         data.append(0x0A)
         return data
     }
@@ -516,32 +516,101 @@ extension Manifest.Sample {
         var sample = Manifest.Sample(taskID: 0, frame: 0, name: "", width: 0, height: 0)
         var required = 0
         let read = scanner.forEachPlainMember(ofObject: range) { key, member in
-            guard record.first(key) else { return false }
             switch key {
             case "task_id", "frame", "width", "height":
-                guard let v = scanner.plainInt(member) else { return false }
-                switch key {
-                case "task_id": sample.taskID = v
-                case "frame": sample.frame = v
-                case "width": sample.width = v
+                let field = key == "task_id" ? 0 : key == "frame" ? 1 : key == "width" ? 2 : 3
+                guard record.first(field), let v = scanner.plainInt(member) else { return false }
+                switch field {
+                case 0: sample.taskID = v
+                case 1: sample.frame = v
+                case 2: sample.width = v
                 default: sample.height = v
                 }
                 required += 1
             case "name":
-                guard let v = scanner.plainString(member) else { return false }
+                guard record.first(4), let v = scanner.plainString(member) else { return false }
                 sample.name = v
                 required += 1
             case "job_id":
-                guard let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                guard record.first(5), let v = PlainRecord.optionalInt(scanner, member) else { return false }
                 sample.jobID = v
             case "source_frame":
-                guard let v = PlainRecord.optionalInt(scanner, member) else { return false }
+                guard record.first(6), let v = PlainRecord.optionalInt(scanner, member) else { return false }
                 sample.sourceFrame = v
             default: break
             }
             return true
         }
         return read && required == 5 ? sample : nil
+    }
+
+    /// Appends the sample as JSONEncoder writes it inside `encoded()` (pretty-printed at the depth of `samples`'
+    /// elements, keys sorted, nil fields left out), or answers false, appending nothing, when its name holds a
+    /// character JSONEncoder escapes (a control character, a quote or a backslash).
+    func appendPlainJSON(to out: inout [UInt8]) -> Bool {
+        let nameBytes = name.utf8
+        guard !nameBytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        else { return false }
+        func key(_ key: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        }
+        func member(_ name: StaticString, _ value: Int, last: Bool = false) {
+            key(name)
+            appendDecimal(value, to: &out)
+            out.append(contentsOf: last ? [0x0A] : [0x2C, 0x0A])
+        }
+        key("    {\n")
+        member("      \"frame\" : ", frame)
+        member("      \"height\" : ", height)
+        if let jobID { member("      \"job_id\" : ", jobID) }
+        key("      \"name\" : \"")
+        out.append(contentsOf: nameBytes)
+        key("\",\n")
+        if let sourceFrame { member("      \"source_frame\" : ", sourceFrame) }
+        member("      \"task_id\" : ", taskID)
+        member("      \"width\" : ", width, last: true)
+        out.append(contentsOf: "    }".utf8)
+        return true
+    }
+}
+
+/// Appends `value` in decimal, as JSONEncoder writes an integer (String(value) costs an allocation-free but slow
+/// conversion per field, a tenth of the manifest's time).
+private func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var divisor: UInt = 1
+    while magnitude / divisor >= 10 { divisor *= 10 }
+    while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+        magnitude %= divisor
+        divisor /= 10
+    }
+}
+
+extension Manifest {
+    /// `encoded()` with the samples (one per frame, most of the document, and most of JSONEncoder's time and
+    /// memory) written by `Sample.appendPlainJSON` into JSONEncoder's output for the rest; nil when a sample
+    /// cannot be written plainly. ManifestTests compares the two byte for byte.
+    package func encodedWithPlainSamples(_ encoder: JSONEncoder) throws -> Data? {
+        guard !samples.isEmpty else { return nil }
+        var rest = self
+        rest.samples = []
+        let head = try [UInt8](encoder.encode(rest))
+        // JSONEncoder writes an empty top-level array so; a newline never occurs inside a written string.
+        let empty = Array("\n  \"samples\" : [\n\n  ]".utf8)
+        guard let at = head.firstRange(of: empty) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(head.count + samples.count * 160)
+        out.append(contentsOf: head[..<at.lowerBound])
+        out.append(contentsOf: "\n  \"samples\" : [\n".utf8)
+        for (index, sample) in samples.enumerated() {
+            if index > 0 { out.append(contentsOf: ",\n".utf8) }
+            guard sample.appendPlainJSON(to: &out) else { return nil }
+        }
+        out.append(contentsOf: "\n  ]".utf8)
+        out.append(contentsOf: head[at.upperBound...])
+        return Data(out)
     }
 }
 

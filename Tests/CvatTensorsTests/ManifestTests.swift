@@ -154,4 +154,27 @@ import Testing
         default: Issue.record("JSONDecoder \(expected), Manifest.decode \(read)")
         }
     }
+
+    /// encoded() writes plain samples by hand into JSONEncoder's output for the rest: byte for byte what
+    /// JSONEncoder writes for the whole manifest, for every name (those with an escape go to JSONEncoder).
+    @Test(
+        arguments: [
+            "images/a.jpg", "a b/é€😀.png", "x\u{7f}\u{2028}y", "", "a\"b", "a\\b", "a\nb", "a\u{1}b", "a\tb",
+        ])
+    func encodedIsJSONEncoders(name: String) throws {
+        var manifest = Self.sample
+        manifest.samples.append(.init(taskID: 3, frame: -1, name: name, width: 0, height: 1, sourceFrame: 99))
+        manifest.samples.append(
+            .init(taskID: 4, frame: Int.max, name: "z", width: 1, height: 2, jobID: Int.min, sourceFrame: 0))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let expected = try encoder.encode(manifest) + [0x0A]
+        #expect(try manifest.encoded() == expected)
+        let escapes = name.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        #expect((try manifest.encodedWithPlainSamples(encoder) == nil) == escapes)
+        #expect(try Manifest.decode(manifest.encoded()) == manifest)
+        var empty = manifest
+        empty.samples = []
+        #expect(try empty.encoded() == encoder.encode(empty) + [0x0A])
+    }
 }
