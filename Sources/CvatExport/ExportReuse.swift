@@ -286,7 +286,7 @@ extension Exporter {
     /// A sample's targets and annotations.jsonl line without its image, for a re-export that reuses the images:
     /// the image plan alone (source size and geometry) places the boxes, masks and keypoints.
     static func produceTargets(
-        _ job: SampleJob, task: CachedTask, annotations: FrameAnnotations, extractor: TargetExtractor,
+        _ job: SampleJob, taskID: Int, annotations: FrameAnnotations, extractor: TargetExtractor,
         options: ExportOptions, catalog: LabelCatalog
     ) -> Result<SampleOutput, InvalidFrame> {
         let (tags, shapes) = (annotations.tags[job.frame] ?? [], annotations.shapes[job.frame] ?? [])
@@ -298,7 +298,7 @@ extension Exporter {
         }
         let line =
             options.writeAnnotations
-            ? AnnotationLine.encode(taskID: task.id, frame: job.frame, tags: tags, shapes: shapes, catalog: catalog)
+            ? AnnotationLine.encode(taskID: taskID, frame: job.frame, tags: tags, shapes: shapes, catalog: catalog)
             : nil
         return .success(
             SampleOutput(image: [], outputSize: job.plan.outputSize, targets: targets, annotationLine: line))

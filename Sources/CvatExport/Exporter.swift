@@ -220,7 +220,7 @@ public struct Exporter: Sendable {
             plan: plan, written: written, shards: shards, slice: slice, attributes: attributes,
             toolVersion: toolVersion)
         if let earlier, let method { manifest.reused = earlier.record(method: method) }
-        try manifest.write(into: folder)
+        try manifest.write(into: folder, atomically: false)
         var report = ExportReport(
             output: finalPath.path, samples: manifest.samples.count, skipped: manifest.skipped.count,
             boxes: manifest.arrays["boxes"]?.shape.first, arrays: manifest.arrays, shards: manifest.shards?.count,
@@ -246,22 +246,7 @@ public struct Exporter: Sendable {
         let catalog = plan.catalog
         let availability = self.availability
         var written = WrittenSamples()
-        try await scheduler.run(count: samples.count) { index in
-            let sample = samples[index]
-            guard decode else {
-                return Exporter.produceTargets(
-                    sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],
-                    extractor: extractor, options: options, catalog: catalog)
-            }
-            if let availability {
-                let task = tasks[sample.taskIndex]
-                try await availability.wait(
-                    for: ChunkAvailability.Key(task: task.id, number: task.mediaNumber(ofFrame: sample.frame)))
-            }
-            return try Exporter.produce(
-                sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],
-                extractor: extractor, options: options, catalog: catalog, pool: pool)
-        } write: { index, result in
+        func write(_ index: Int, _ result: Result<SampleOutput, InvalidFrame>) throws {
             let sample = samples[index]
             let task = tasks[sample.taskIndex]
             switch result {
@@ -282,6 +267,32 @@ public struct Exporter: Sendable {
                 written.skipped.append(Manifest.Skipped(taskID: task.id, frame: sample.frame, reason: invalid.reason))
                 onEvent(.skipped(taskID: task.id, frame: sample.frame, reason: invalid.reason))
             }
+        }
+        guard decode else {
+            // Targets alone take microseconds a sample: a child task for each (and the thread wake-ups that hand
+            // it over) cost more than making them here, in order.
+            for (index, sample) in samples.enumerated() {
+                if index % 256 == 0 { try Task.checkCancellation() }
+                try write(
+                    index,
+                    Exporter.produceTargets(
+                        sample, taskID: tasks[sample.taskIndex].id, annotations: annotations[sample.taskIndex],
+                        extractor: extractor, options: options, catalog: catalog))
+            }
+            return written
+        }
+        try await scheduler.run(count: samples.count) { index in
+            let sample = samples[index]
+            if let availability {
+                let task = tasks[sample.taskIndex]
+                try await availability.wait(
+                    for: ChunkAvailability.Key(task: task.id, number: task.mediaNumber(ofFrame: sample.frame)))
+            }
+            return try Exporter.produce(
+                sample, task: tasks[sample.taskIndex], annotations: annotations[sample.taskIndex],
+                extractor: extractor, options: options, catalog: catalog, pool: pool)
+        } write: { index, result in
+            try write(index, result)
         }
         return written
     }

@@ -25,7 +25,7 @@ extension Exporter {
     ) throws -> Result<SampleOutput, InvalidFrame> {
         // The targets first, as a re-export makes them without any image: a frame they reject is not decoded.
         let made = produceTargets(
-            job, task: task, annotations: annotations, extractor: extractor, options: options, catalog: catalog)
+            job, taskID: task.id, annotations: annotations, extractor: extractor, options: options, catalog: catalog)
         guard case .success(var output) = made else { return made }
         let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
         return try pool.withWorker { worker in

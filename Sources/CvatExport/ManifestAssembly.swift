@@ -112,10 +112,11 @@ extension Exporter {
 }
 
 extension Manifest {
-    /// Writes `manifest.json` atomically (a temporary file renamed into place). Encoding comes first, so the two
+    /// Writes `manifest.json`, atomically (a temporary file flushed and renamed into place) unless `folder` is an
+    /// export's own temporary folder, which is flushed and renamed whole. Encoding comes first, so the two
     /// failures keep their kinds: a manifest that cannot be encoded (a non-finite number) is the data's fault, one
     /// that cannot be written is an I/O failure.
-    func write(into folder: URL) throws(ExportError) {
+    func write(into folder: URL, atomically: Bool = true) throws(ExportError) {
         let url = folder.appendingPathComponent("manifest.json")
         let data: Data
         do {
@@ -124,7 +125,7 @@ extension Manifest {
             throw ExportError(.data, "cannot encode the manifest \(url.path): \(error)")
         }
         do {
-            try data.write(to: url, options: .atomic)
+            try data.write(to: url, options: atomically ? .atomic : [])
         } catch {
             let failure = ManifestError.cannotWrite(path: url.path, reason: "\(error)")
             throw ExportError(wrapping: failure, "\(failure)")
