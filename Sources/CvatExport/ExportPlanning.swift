@@ -62,16 +62,29 @@ struct ExportPlanner {
         var samples: [SampleJob] = []
         var annotations: [FrameAnnotations] = []
         var keypoints = KeypointLayout()
-        for (taskIndex, task) in source.tasks.enumerated() {
+        var kept: [(frames: [Int], jobOfFrame: [Int: Int]?)] = []
+        for task in source.tasks {
             guard task.model.hasData else {
                 throw ExportError(.data, "task \(task.id) (\(task.model.name)) has no data to export")
             }
-            let (frames, jobOfFrame) = try keptFrames(of: task)
+            kept.append(try keptFrames(of: task))
+        }
+        // One sample per kept frame, in an array of exactly that size (grown by appending, it would hold up to
+        // twice the samples' memory for the whole export).
+        samples.reserveCapacity(kept.reduce(0) { $0 + $1.frames.count })
+        for (taskIndex, task) in source.tasks.enumerated() {
+            let (frames, jobOfFrame) = kept[taskIndex]
             let frameAnnotations = try loadAnnotations(task, activeFrames: Set(frames))
             annotations.append(frameAnnotations)
             for frame in frames {
-                let sample = try sampleJob(
+                var sample = try sampleJob(
                     index: samples.count, taskIndex: taskIndex, task: task, frame: frame, jobID: jobOfFrame?[frame])
+                // Frames of one chunk share its path: one String per chunk instead of one per frame.
+                if case .chunkMember(let path, let member) = sample.location,
+                    case .chunkMember(let previousPath, _) = samples.last?.location, path == previousPath
+                {
+                    sample.location = .chunkMember(path: previousPath, member: member)
+                }
                 if options.target == .keypoints {
                     try keypoints.check(
                         frameAnnotations.shapes[frame] ?? [], shapeTypes: shapeTypes, skeletons: skeletons, task: task,
