@@ -214,7 +214,9 @@ public struct Exporter: Sendable {
         let written = try await writeSamples(
             plan, into: arrays, keyOffset: slice?.samples.first ?? 0, decode: earlier == nil)
         var shards = try arrays.finish()
-        if let earlier { shards = try earlier.addImages(to: shards, written: written.samples, plan: plan) }
+        if let earlier {
+            shards = try earlier.addImages(to: shards, written: written.samples(plan, tasks: source.tasks), plan: plan)
+        }
 
         var manifest = try manifest(
             plan: plan, written: written, shards: shards, slice: slice, attributes: attributes,
@@ -226,7 +228,7 @@ public struct Exporter: Sendable {
             boxes: manifest.arrays["boxes"]?.shape.first, arrays: manifest.arrays, shards: manifest.shards?.count,
             slice: slice)
         report.reused = manifest.reused
-        report.decodedFrames = earlier == nil ? written.samples.count : 0
+        report.decodedFrames = earlier == nil ? written.count : 0
         return report
     }
 
@@ -246,16 +248,15 @@ public struct Exporter: Sendable {
         let catalog = plan.catalog
         let availability = self.availability
         var written = WrittenSamples()
+        written.indices.reserveCapacity(samples.count)
         func write(_ index: Int, _ result: Result<SampleOutput, InvalidFrame>) throws {
             let sample = samples[index]
             let task = tasks[sample.taskIndex]
             switch result {
             case .success(let output):
-                let record = Manifest.Sample(
-                    taskID: task.id, frame: sample.frame, name: sample.name, width: sample.plan.sourceSize.width,
-                    height: sample.plan.sourceSize.height, jobID: sample.jobID, sourceFrame: sample.sourceFrame)
-                try arrays.append(output, record: record, key: keyOffset + sample.index)
-                written.samples.append(record)
+                try arrays.append(
+                    output, record: Exporter.record(of: sample, taskID: task.id), key: keyOffset + sample.index)
+                written.indices.append(index)
                 onEvent(.sampleWritten)
             case .failure(let invalid):
                 guard options.skipInvalid else {

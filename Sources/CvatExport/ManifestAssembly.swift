@@ -5,10 +5,29 @@ import CvatTargets
 import CvatTensors
 import Foundation
 
-/// What the writer recorded, in sample order, for the manifest.
+/// What the writer recorded, in sample order, for the manifest: which planned samples were written (their
+/// manifest records are made from the plan when the manifest is, rather than held beside it all export long) and
+/// which were skipped.
 struct WrittenSamples {
-    var samples: [Manifest.Sample] = []
+    /// Positions in the plan's samples.
+    var indices: [Int] = []
     var skipped: [Manifest.Skipped] = []
+
+    var count: Int { indices.count }
+
+    /// The manifest records of the written samples.
+    func samples(_ plan: ExportPlan, tasks: [CachedTask]) -> [Manifest.Sample] {
+        indices.map { Exporter.record(of: plan.samples[$0], taskID: tasks[plan.samples[$0].taskIndex].id) }
+    }
+}
+
+extension Exporter {
+    /// A written sample as the manifest lists it.
+    static func record(of sample: SampleJob, taskID: Int) -> Manifest.Sample {
+        Manifest.Sample(
+            taskID: taskID, frame: sample.frame, name: sample.name, width: sample.plan.sourceSize.width,
+            height: sample.plan.sourceSize.height, jobID: sample.jobID, sourceFrame: sample.sourceFrame)
+    }
 }
 
 extension Exporter {
@@ -51,7 +70,8 @@ extension Exporter {
                 },
                 project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
             labels: labelsRecord(plan: plan, attributes: attributes),
-            samples: written.samples, skipped: written.skipped, arrays: entries, transform: transform)
+            samples: written.samples(plan, tasks: source.tasks), skipped: written.skipped, arrays: entries,
+            transform: transform)
         manifest.files = files
         manifest.shards = options.shardSize == nil && options.format != .webdataset ? nil : shards
         manifest.slice = slice
