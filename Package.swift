@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The module map, bottom to top (docs/architecture.md says each module's job and what it may import):
-///   C: CCurl, CTurboJPEG, CPNG, CSystemZlib, CCrypto (system libraries, pkg-config); CCurlShims, CPNGShims (typed
+///   C: CCurl, CTurboJPEG, CPNG, CSystemZlib, CCrypto (system libraries, pkg-config); CCurlShims, CPNGShims, CSystemShims (typed
 ///      wrappers for what Swift cannot call); CCvatResample (the resize kernels)
 ///   CvatErrors (the error shape and its categories) <- CvatSystem (POSIX calls); CvatJSON (reading JSON in place)
 ///   CvatHTTP <- CvatAPI <- CvatCache (with CvatArchive)
@@ -36,11 +36,12 @@ let package = Package(
         // Typed C wrappers for what Swift cannot call or import (variadic functions, function-like macros).
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .target(name: "CPNGShims", dependencies: ["CPNG"]),
+        .target(name: "CSystemShims"),
         .target(name: "CCvatResample"),
 
         .target(name: "CvatErrors", swiftSettings: swiftSettings),
         .target(name: "CvatJSON", swiftSettings: swiftSettings),
-        .target(name: "CvatSystem", dependencies: ["CvatErrors"], swiftSettings: swiftSettings),
+        .target(name: "CvatSystem", dependencies: ["CvatErrors", "CSystemShims"], swiftSettings: swiftSettings),
         .target(
             name: "CvatHTTP", dependencies: ["CvatErrors", "CvatSystem", "CCurl", "CCurlShims"],
             swiftSettings: swiftSettings),
@@ -137,7 +138,8 @@ let package = Package(
             name: "CvatTargetsTests", dependencies: ["CvatTargets", "CvatAPI", "CvatGeometry"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatTestSupport"], swiftSettings: swiftSettings),
+            name: "CvatTensorsTests", dependencies: ["CvatTensors", "CvatSystem", "CvatTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CvatPreviewTests", dependencies: ["CvatPreview", "CvatImage", "CvatTensors", "CvatTestSupport"],
             swiftSettings: swiftSettings),

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Bottom to top; a module imports only modules on earlier lines. Keep in step with docs/architecture.md.
 LAYERS = [
-    ["CCurl", "CTurboJPEG", "CPNG", "CSystemZlib", "CCrypto", "CCvatResample", "ZIPFoundation"],
+    ["CCurl", "CTurboJPEG", "CPNG", "CSystemZlib", "CCrypto", "CCvatResample", "CSystemShims", "ZIPFoundation"],
     ["CCurlShims", "CPNGShims", "CvatErrors", "CvatJSON"],
     ["CvatSystem"],
     ["CvatHTTP", "CvatArchive", "CvatImage", "CvatGeometry", "CvatTensors"],

@@ -1,3 +1,5 @@
+import CSystemShims
+
 /// The POSIX calls cvat-ds makes in more than one place, with the retry on `EINTR` they all need.
 ///
 /// A signal (the progress bar's SIGWINCH, a debugger, a SIGCHLD) can interrupt `write` before it writes anything;
@@ -17,6 +19,17 @@ public enum Syscalls {
             p += n
             left -= n
         }
+    }
+
+    /// Asks the kernel to start writing `length` bytes of `fd` from `offset` to the disk, without waiting, so that
+    /// a file written in one stream is mostly on disk by the time it is flushed (the final `fsync` of a 300 MB
+    /// image array otherwise waited for all of it at the end). Advisory: where the call is missing or refused (a
+    /// file system without it, a pipe), nothing happens, and the flush still does the whole job. The
+    /// corresponding C function is `sync_file_range` (Linux), called through `CSystemShims`. Answers whether the
+    /// kernel took the request (true elsewhere than Linux, where there is nothing to ask).
+    @discardableResult
+    public static func startWriteback(_ fd: Int32, offset: Int, length: Int) -> Bool {
+        cvat_start_writeback(fd, Int64(offset), Int64(length)) == 0
     }
 
     /// Writes `buffer` at `offset` without moving the file position. The corresponding C function is `pwrite`.

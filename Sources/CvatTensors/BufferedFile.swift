@@ -15,6 +15,13 @@ final class BufferedFile {
     private(set) var committed = false
     /// Bytes handed to `write`, buffered or not.
     private(set) var length = 0
+    /// Bytes already handed to the kernel's writeback (`Syscalls.startWriteback`), from the file's start.
+    private var writebackStarted = 0
+    /// Bytes passed to write(2) so far (`length` less what the buffer holds).
+    private var writtenToFile = 0
+    /// How much is written before its writeback is started: large enough that the calls cost nothing, small
+    /// enough that the disk works while the export does.
+    static let writebackStep = 16 << 20
     /// Appends of at least this many bytes bypass the buffer.
     private var directWriteSize: Int { max(buffer.count / 16, 4096) }
 
@@ -93,6 +100,11 @@ final class BufferedFile {
             try Syscalls.writeAll(fd, bytes, path: writePath)
         } catch {
             throw .writeFailed(path: writePath, errno: error.errno)
+        }
+        writtenToFile += bytes.count
+        if writtenToFile - writebackStarted >= Self.writebackStep {
+            Syscalls.startWriteback(fd, offset: writebackStarted, length: writtenToFile - writebackStarted)
+            writebackStarted = writtenToFile
         }
     }
 }
