@@ -214,9 +214,11 @@ struct ExportTests {
     @Test("an existing output is kept unless --force; a task without data is a clear error")
     func outputAndNoData() throws {
         #expect(try export(["--task", "1"], out: "o").status == 0)
+        try server.resetLog()
         let again = try export(["--task", "1"], out: "o")
         #expect(again.status == 73)
         #expect(again.stderr.contains("--force"))
+        #expect(try server.log().isEmpty, "refused before syncing anything")
         #expect(try export(["--task", "1", "--force", "--resize", "8x8"], out: "o").status == 0)
         #expect((try checkArrays("o")["images"] as? [String: Any])?["shape"] as? [Int] == [15, 8, 8, 3])
 
