@@ -11,7 +11,6 @@ struct SampleJob: Sendable {
     var taskIndex: Int
     var frame: Int
     var name: String
-    var location: FrameLocation
     /// Video tasks: the frame's number in the video.
     var sourceFrame: Int?
     /// The frame's original size (from the task's frame list) and what the resize makes of it.
@@ -77,14 +76,8 @@ struct ExportPlanner {
             let frameAnnotations = try loadAnnotations(task, activeFrames: Set(frames))
             annotations.append(frameAnnotations)
             for frame in frames {
-                var sample = try sampleJob(
+                let sample = try sampleJob(
                     index: samples.count, taskIndex: taskIndex, task: task, frame: frame, jobID: jobOfFrame?[frame])
-                // Frames of one chunk share its path: one String per chunk instead of one per frame.
-                if case .chunkMember(let path, let member) = sample.location,
-                    case .chunkMember(let previousPath, _) = samples.last?.location, path == previousPath
-                {
-                    sample.location = .chunkMember(path: previousPath, member: member)
-                }
                 if options.target == .keypoints {
                     try keypoints.check(
                         frameAnnotations.shapes[frame] ?? [], shapeTypes: shapeTypes, skeletons: skeletons, task: task,
@@ -150,7 +143,7 @@ struct ExportPlanner {
             throw ExportError(wrapping: error, "task \(task.id), frame \(frame) (\(meta.name)): \(error)")
         }
         return SampleJob(
-            index: index, taskIndex: taskIndex, frame: frame, name: meta.name, location: task.frameLocation(frame),
+            index: index, taskIndex: taskIndex, frame: frame, name: meta.name,
             sourceFrame: task.model.isVideo ? task.meta.sourceFrame(frame) : nil, plan: plan, jobID: jobID)
     }
 

@@ -28,9 +28,11 @@ extension Exporter {
             job, taskID: task.id, annotations: annotations, extractor: extractor, options: options, catalog: catalog)
         guard case .success(var output) = made else { return made }
         let where_ = "task \(task.id), frame \(job.frame) (\(job.name))"
+        // Made here, not kept in the plan: a chunk path per sample was a tenth of the plan's memory.
+        let location = task.frameLocation(job.frame)
         return try pool.withWorker { worker in
             let bytes: Data
-            switch job.location {
+            switch location {
             case .chunkMember(let path, let member):
                 do {
                     bytes = try worker.chunk(path).member(at: member)
@@ -51,9 +53,9 @@ extension Exporter {
                     ? ([UInt8](bytes), job.plan.sourceSize) : try worker.render(bytes, plan: job.plan, options: options)
                 return .success(output)
             } catch let error as ExportError {
-                throw ExportError(error.kind, "\(where_) in \(job.location.path): \(error.message)")
+                throw ExportError(error.kind, "\(where_) in \(location.path): \(error.message)")
             } catch {
-                throw ExportError(.data, "\(where_) in \(job.location.path): \(error)")
+                throw ExportError(.data, "\(where_) in \(location.path): \(error)")
             }
         }
     }

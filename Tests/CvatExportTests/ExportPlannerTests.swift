@@ -26,7 +26,9 @@ import Testing
         #expect(plan.samples.map { [$0.taskIndex, $0.frame] } == [[0, 0], [0, 2], [1, 0], [1, 1]])
         #expect(plan.samples.map(\.name) == ["f0.jpg", "f2.jpg", "f0.jpg", "f1.jpg"])
         // Chunks of 2: frame 2 of task 1 is the first member of chunk 1.
-        #expect(plan.samples[1].location == .chunkMember(path: cache.layout.chunk(1, 1).path, member: 0))
+        let task1 = try CachedTask.load(id: 1, layout: cache.layout)
+        #expect(
+            task1.frameLocation(plan.samples[1].frame) == .chunkMember(path: cache.layout.chunk(1, 1).path, member: 0))
         #expect(plan.samples.allSatisfy { $0.jobID == nil && $0.sourceFrame == nil })
         #expect(plan.annotations.count == 2)
     }

@@ -10,7 +10,7 @@ import Testing
         let plan = try ImagePlan(source: PixelSize(width: 2, height: 2), spec: .original)
         return (0..<total).map {
             SampleJob(
-                index: $0, taskIndex: 0, frame: $0, name: "f\($0)", location: .file(path: "/f\($0).png"),
+                index: $0, taskIndex: 0, frame: $0, name: "f\($0)",
                 sourceFrame: nil, plan: plan, jobID: nil)
         }
     }
