@@ -88,7 +88,7 @@ package struct AttributeColumns: Sendable {
                 }
             }
         }
-        for tags in annotations.tags.values { for tag in tags { add(tag.labelID, tag.attributes ?? []) } }
+        for tag in annotations.tags.all { add(tag.labelID, tag.attributes ?? []) }
         for shapes in annotations.shapes.values { for shape in shapes { add(shape.labelID, shape.details.attributes) } }
         for (index, values) in seen {
             let table = Set(strings[index] ?? []).union(values).sorted()

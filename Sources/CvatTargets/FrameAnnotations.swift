@@ -210,11 +210,56 @@ package struct TrackConversionError: CvatError {
     package var category: ErrorCategory { .data }
 }
 
+/// A task's tags by frame, in the server's order on each frame, held in one array sorted by frame: most frames of
+/// a classification task have one tag, and an array per frame in a dictionary cost a heap block each, most of the
+/// export's memory per frame after its plan.
+package struct FrameTags: Sendable {
+    /// Sorted by frame; on one frame, in the order given.
+    private var tags: [Tag] = []
+    /// The frames that have tags, ascending, and where each one's tags start in `tags`.
+    private var frames: [Int] = []
+    private var starts: [Int] = []
+
+    package init() {}
+
+    package init(_ given: [Tag]) {
+        // Servers list tags by frame already; otherwise a stable sort (by frame, then position).
+        if zip(given, given.dropFirst()).allSatisfy({ $0.frame <= $1.frame }) {
+            tags = given
+        } else {
+            let sorted = given.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }
+            tags = sorted.map(\.element)
+        }
+        for (index, tag) in tags.enumerated() where frames.last != tag.frame {
+            frames.append(tag.frame)
+            starts.append(index)
+        }
+    }
+
+    /// The tags of `frame`, nil when it has none.
+    package subscript(frame: Int) -> [Tag]? {
+        var (low, high) = (0, frames.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if frames[middle] < frame { low = middle + 1 } else { high = middle }
+        }
+        guard low < frames.count, frames[low] == frame else { return nil }
+        let end = low + 1 < starts.count ? starts[low + 1] : tags.count
+        return Array(tags[starts[low]..<end])
+    }
+
+    /// The frames that have tags, ascending.
+    package var keys: [Int] { frames }
+
+    /// Every tag, by frame.
+    package var all: [Tag] { tags }
+}
+
 /// One task's annotations grouped by frame: tags, then on each frame the plain shapes in stored order followed by
 /// the tracks' shapes in track order (the order CVAT's `AnnotationManager.to_shapes` produces). Annotations on
 /// deleted frames are dropped, as cvat-sdk's TaskDataset drops them.
 package struct FrameAnnotations: Sendable {
-    package var tags: [Int: [Tag]] = [:]
+    package var tags = FrameTags()
     package var shapes: [Int: [FrameShape]] = [:]
 
     package init() {}
@@ -223,7 +268,11 @@ package struct FrameAnnotations: Sendable {
     package init(
         _ annotations: Annotations, activeFrames: Set<Int>, tracks: TrackContext?
     ) throws(TrackConversionError) {
-        for tag in annotations.tags where activeFrames.contains(tag.frame) { tags[tag.frame, default: []].append(tag) }
+        // Sized for every tag up front: grown by appending, the array would hold up to twice their memory.
+        var kept: [Tag] = []
+        kept.reserveCapacity(annotations.tags.count)
+        for tag in annotations.tags where activeFrames.contains(tag.frame) { kept.append(tag) }
+        tags = FrameTags(kept)
         for shape in annotations.shapes where activeFrames.contains(shape.frame) {
             // A plain shape of a type cvat-ds does not know (a newer server's) has no target any transform could
             // make, so it is left out here, once, as a type outside --shape-types would be. A track's keyframe of

@@ -134,4 +134,20 @@ struct AnnotationsFuzzRegressionTests {
             }
         }
     }
+
+    @Test func tagsAreGroupedByFrameInTheirOrderOnEachFrame() {
+        let given = [(5, 1), (2, 2), (5, 3), (0, 4), (2, 5), (9, 6)].map { Tag(id: $0.1, frame: $0.0, labelID: 1) }
+        for tags in [given, given.sorted { $0.frame < $1.frame }] {
+            let grouped = FrameTags(tags)
+            #expect(grouped.keys == [0, 2, 5, 9])
+            #expect(grouped[2]?.map(\.id) == [2, 5])
+            #expect(grouped[5]?.map(\.id) == [1, 3])
+            #expect(grouped[9]?.map(\.id) == [6])
+            #expect(grouped[0]?.map(\.id) == [4])
+            for missing in [-1, 1, 3, 6, 10] { #expect(grouped[missing] == nil) }
+            #expect(grouped.all.map(\.frame) == [0, 2, 2, 5, 5, 9])
+        }
+        #expect(FrameTags([])[0] == nil)
+        #expect(FrameTags([]).keys.isEmpty)
+    }
 }
