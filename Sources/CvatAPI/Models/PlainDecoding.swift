@@ -116,7 +116,11 @@ extension DataMeta {
         }
         guard read else { return try JSONDecoder().decode(DataMeta.self, from: Data(bytes)) }
         var meta = try JSONDecoder().decode(DataMeta.self, from: Data(scanner.document(replacing: range, with: "[]")))
-        meta.frames = frames
+        // Kept for the whole export: an exact copy rather than an array grown by appending (up to twice the size).
+        var exact: [FrameMeta] = []
+        exact.reserveCapacity(frames.count)
+        exact.append(contentsOf: frames)
+        meta.frames = exact
         return meta
     }
 }
