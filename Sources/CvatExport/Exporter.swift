@@ -214,12 +214,12 @@ public struct Exporter: Sendable {
         let written = try await writeSamples(
             plan, into: arrays, keyOffset: slice?.samples.first ?? 0, decode: earlier == nil)
         var shards = try arrays.finish()
-        if let earlier {
-            shards = try earlier.addImages(to: shards, written: written.samples(plan, tasks: source.tasks), plan: plan)
-        }
+        let records = written.samples(plan, tasks: source.tasks)
+        if let earlier { shards = try earlier.addImages(to: shards, written: records, plan: plan) }
 
         var manifest = try manifest(
-            plan: plan, written: written, shards: shards, slice: slice, attributes: attributes,
+            plan: plan, samples: records, skipped: written.skipped, shards: shards, slice: slice,
+            attributes: attributes,
             toolVersion: toolVersion)
         if let earlier, let method { manifest.reused = earlier.record(method: method) }
         try manifest.write(into: folder, atomically: false)

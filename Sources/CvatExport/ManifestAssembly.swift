@@ -34,7 +34,8 @@ extension Exporter {
     /// The manifest of a finished export: where the data came from, the labels, every written and skipped sample,
     /// the arrays (over all shards) and every parameter of the transform.
     func manifest(
-        plan: ExportPlan, written: WrittenSamples, shards: [Manifest.Shard], slice: Manifest.Slice?,
+        plan: ExportPlan, samples: [Manifest.Sample], skipped: [Manifest.Skipped], shards: [Manifest.Shard],
+        slice: Manifest.Slice?,
         attributes: AttributeColumns?, toolVersion: String
     ) throws -> Manifest {
         let entries: [String: Manifest.ArrayEntry]
@@ -70,7 +71,7 @@ extension Exporter {
                 },
                 project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
             labels: labelsRecord(plan: plan, attributes: attributes),
-            samples: written.samples(plan, tasks: source.tasks), skipped: written.skipped, arrays: entries,
+            samples: samples, skipped: skipped, arrays: entries,
             transform: transform)
         manifest.files = files
         manifest.shards = options.shardSize == nil && options.format != .webdataset ? nil : shards

@@ -86,6 +86,31 @@ extension JSONScanner {
     }
 }
 
+extension JSONScanner {
+    /// The document's top-level array `key`, read element by element with `element`, and the rest of the document
+    /// (that array replaced by `[]`) for JSONDecoder; nil when the member is not there exactly once, is not an
+    /// array, or has an element `element` cannot read. The elements come in an array of exactly their count, as
+    /// callers keep them (grown by appending, it would hold up to twice their memory).
+    package func plainArray<Element>(
+        member key: String, _ element: (JSONScanner, Range<Int>) -> Element?
+    ) -> (elements: [Element], rest: [UInt8])? {
+        guard let members = try? topLevelMembers() else { return nil }
+        let matching = members.filter { $0.key == key }
+        guard matching.count == 1, let range = matching.first?.value else { return nil }
+        var elements: [Element] = []
+        let read = forEachPlainElement(ofArray: range) { range in
+            guard let value = element(self, range) else { return false }
+            elements.append(value)
+            return true
+        }
+        guard read else { return nil }
+        var exact: [Element] = []
+        exact.reserveCapacity(elements.count)
+        exact.append(contentsOf: elements)
+        return (exact, document(replacing: range, with: "[]"))
+    }
+}
+
 /// The fields of one record read by a hand-written decoder: each known key taken once (a repeated key gives the
 /// record up, since which value JSONDecoder keeps is its business), unknown keys ignored as Codable ignores them.
 /// A decoder numbers its keys 0..<64 (a bit each: hashing every key into a Set cost more than the decoding).

@@ -488,21 +488,10 @@ extension Manifest {
     /// plainly when they all can be; otherwise the whole document by JSONDecoder.
     package static func decode(_ data: Data) throws -> Manifest {
         let plain: Manifest? = data.withUnsafeBytes { bytes in
-            let scanner = JSONScanner(bytes)
-            guard let members = try? scanner.topLevelMembers() else { return nil }
-            let samples = members.filter { $0.key == "samples" }
-            guard samples.count == 1, let range = samples.first?.value else { return nil }
-            var decoded: [Sample] = []
-            let read = scanner.forEachPlainElement(ofArray: range) { element in
-                guard let sample = Sample.plain(scanner, element) else { return false }
-                decoded.append(sample)
-                return true
-            }
-            guard read,
-                var manifest = try? JSONDecoder().decode(
-                    Manifest.self, from: Data(scanner.document(replacing: range, with: "[]")))
+            guard let (samples, rest) = JSONScanner(bytes).plainArray(member: "samples", Sample.plain),
+                var manifest = try? JSONDecoder().decode(Manifest.self, from: Data(rest))
             else { return nil }
-            manifest.samples = decoded
+            manifest.samples = samples
             return manifest
         }
         return try plain ?? JSONDecoder().decode(Manifest.self, from: data)
@@ -517,20 +506,21 @@ extension Manifest.Sample {
         var required = 0
         let read = scanner.forEachPlainMember(ofObject: range) { key, member in
             switch key {
-            case "task_id", "frame", "width", "height":
-                let field = key == "task_id" ? 0 : key == "frame" ? 1 : key == "width" ? 2 : 3
-                guard record.first(field), let v = scanner.plainInt(member) else { return false }
-                switch field {
-                case 0: sample.taskID = v
-                case 1: sample.frame = v
-                case 2: sample.width = v
-                default: sample.height = v
-                }
-                required += 1
+            case "task_id":
+                guard record.first(0), let v = scanner.plainInt(member) else { return false }
+                (sample.taskID, required) = (v, required + 1)
+            case "frame":
+                guard record.first(1), let v = scanner.plainInt(member) else { return false }
+                (sample.frame, required) = (v, required + 1)
+            case "width":
+                guard record.first(2), let v = scanner.plainInt(member) else { return false }
+                (sample.width, required) = (v, required + 1)
+            case "height":
+                guard record.first(3), let v = scanner.plainInt(member) else { return false }
+                (sample.height, required) = (v, required + 1)
             case "name":
                 guard record.first(4), let v = scanner.plainString(member) else { return false }
-                sample.name = v
-                required += 1
+                (sample.name, required) = (v, required + 1)
             case "job_id":
                 guard record.first(5), let v = PlainRecord.optionalInt(scanner, member) else { return false }
                 sample.jobID = v

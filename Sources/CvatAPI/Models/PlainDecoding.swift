@@ -100,27 +100,14 @@ extension DataMeta.FrameMeta {
 
 extension DataMeta {
     /// `data_meta.json` as JSONDecoder reads it, with its `frames` read plainly when they all can be (one per
-    /// frame, they are nearly all of the document); otherwise the whole document by JSONDecoder.
+    /// frame, they are nearly all of the document); otherwise, and for any error, the whole document by JSONDecoder.
     package static func decode(_ bytes: UnsafeRawBufferPointer) throws -> DataMeta {
-        let scanner = JSONScanner(bytes)
-        guard let members = try? scanner.topLevelMembers(),
-            members.filter({ $0.key == "frames" }).count == 1,
-            let range = members.first(where: { $0.key == "frames" })?.value,
-            !scanner.isNull(range)
-        else { return try JSONDecoder().decode(DataMeta.self, from: Data(bytes)) }
-        var frames: [FrameMeta] = []
-        let read = scanner.forEachPlainElement(ofArray: range) { element in
-            guard let frame = FrameMeta.plain(scanner, element) else { return false }
-            frames.append(frame)
-            return true
+        if let (frames, rest) = JSONScanner(bytes).plainArray(member: "frames", FrameMeta.plain),
+            var meta = try? JSONDecoder().decode(DataMeta.self, from: Data(rest))
+        {
+            meta.frames = frames
+            return meta
         }
-        guard read else { return try JSONDecoder().decode(DataMeta.self, from: Data(bytes)) }
-        var meta = try JSONDecoder().decode(DataMeta.self, from: Data(scanner.document(replacing: range, with: "[]")))
-        // Kept for the whole export: an exact copy rather than an array grown by appending (up to twice the size).
-        var exact: [FrameMeta] = []
-        exact.reserveCapacity(frames.count)
-        exact.append(contentsOf: frames)
-        meta.frames = exact
-        return meta
+        return try JSONDecoder().decode(DataMeta.self, from: Data(bytes))
     }
 }
