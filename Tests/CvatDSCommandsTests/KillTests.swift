@@ -261,6 +261,70 @@ struct KillTests {
         print("killExport: \(Self.killPoints) points over \(String(format: "%.2f", typical)) s: \(outcomes)")
     }
 
+    @Test(
+        "kill -9 at 20 seeded moments of a re-export that reuses the images: --out is the earlier export or the new one, and the earlier image file is never written"
+    )
+    func killReusingExport() throws {
+        let cache = home.appendingPathComponent("cache")
+        #expect(
+            try run(["sync", "--server-host", server.url, "--cache-dir", cache.path, "--task", "3", "--task", "4"])
+                .status == 0)
+        let parent = home.appendingPathComponent("exports")
+        let out = parent.appendingPathComponent("flowers")
+        let exportArguments = [
+            "export", "--server-host", server.url, "--cache-dir", cache.path, "--offline", "--transform", "bboxes",
+            "--resize", "128x128", "--force", "--out", out.path, "--task", "3", "--task", "4",
+        ]
+        #expect(try run(exportArguments + ["--no-reuse"]).status == 0)
+        let images = out.appendingPathComponent("images.npy")
+        let earlierImages = try Data(contentsOf: images)
+        let samples = try check("export", out)["samples"] as? Int
+        // It takes a few tens of milliseconds, so the points are drawn over 0.8 of the shortest of three runs (a
+        // run's time includes the test's own launching and reading): over the whole of it, half the kills would
+        // come too late.
+        var shortest = Double.infinity
+        for _ in 0..<3 {
+            shortest = min(
+                shortest,
+                try Self.seconds { () throws in
+                    let result = try run(exportArguments)
+                    #expect(result.status == 0, "\(result.stderr)")
+                })
+        }
+        let typical = 0.8 * shortest
+        func reused() throws -> Bool {
+            let manifest = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: out.appendingPathComponent("manifest.json")))
+            return (manifest as? [String: Any])?["reused"] != nil
+        }
+        #expect(try reused(), "the measured run must be a reusing one")
+
+        var random = SeededRandom(state: 20_261_204)
+        var killedRuns = 0
+        for point in 0..<Self.killPoints {
+            let delay = random.uniform(typical)
+            let (killed, status) = try runAndKill(exportArguments, after: delay)
+            let context =
+                "kill point \(point) at \(String(format: "%.3f", delay)) s of \(String(format: "%.3f", typical)) s"
+            if killed { killedRuns += 1 } else { #expect(status == 0, "\(context): finished with status \(status)") }
+            // Moved aside and back, or replaced by the new export: always a whole export, never absent here.
+            let state = try check("export", out)
+            #expect(
+                state["state"] as? String == "complete" && state["samples"] as? Int == samples, "\(context): \(state)")
+            #expect(try Data(contentsOf: images) == earlierImages, "\(context): the images changed")
+
+            let rerun = try run(exportArguments)
+            #expect(rerun.status == 0, "\(context): the rerun failed: \(rerun.stderr)")
+            #expect(try reused(), "\(context): the rerun did not reuse the images")
+            let beside = try FileManager.default.contentsOfDirectory(atPath: parent.path)
+            #expect(beside == ["flowers"], "\(context): the rerun left \(beside) beside the export")
+        }
+        #expect(killedRuns >= Self.killPoints / 2, "only \(killedRuns) of \(Self.killPoints) runs were interrupted")
+        print(
+            "killReusingExport: \(Self.killPoints) points over \(String(format: "%.3f", typical)) s, \(killedRuns) interrupted"
+        )
+    }
+
     static let exportTasks = ["--task", "1", "--task", "2", "--task", "3", "--task", "4"]
 
     @Test("stale temporaries of dead runs beside --out (.tmp and .old folders) are removed by the next export")
