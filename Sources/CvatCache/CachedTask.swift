@@ -237,19 +237,18 @@ enum CacheJSON {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], file: URL) throws(CacheError) -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw CacheError(.corrupt, "\(file.path) is not valid: \(DecodingErrorText.describe(error))")
-        } catch {
-            throw CacheError(.corrupt, "\(file.path) is not valid JSON")
-        }
+        try reading(file) { try JSONDecoder().decode(type, from: Data(bytes)) }
     }
 
     /// `data_meta.json`, read as `decode` reads it (DataMeta.decode reads the frames plainly), with its errors.
     static func decodeDataMeta(_ bytes: [UInt8], file: URL) throws(CacheError) -> DataMeta {
+        try reading(file) { try bytes.withUnsafeBytes { try DataMeta.decode($0) } }
+    }
+
+    /// `decode`'s result, its failure named by `file`.
+    private static func reading<T>(_ file: URL, _ decode: () throws -> T) throws(CacheError) -> T {
         do {
-            return try bytes.withUnsafeBytes { try DataMeta.decode($0) }
+            return try decode()
         } catch let error as DecodingError {
             throw CacheError(.corrupt, "\(file.path) is not valid: \(DecodingErrorText.describe(error))")
         } catch {

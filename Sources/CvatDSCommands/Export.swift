@@ -418,10 +418,7 @@ struct Export: AsyncParsableCommand {
             let layout = CacheLayout(root: connection.cacheRoot, server: server)
             let subsets = selection.subsets.isEmpty ? nil : selection.subsets
             let outURL = URL(fileURLWithPath: out)
-            // Refused before the sync, which could take minutes; Exporter.run checks again when it starts writing.
-            if !force && FileManager.default.fileExists(atPath: outURL.path) {
-                throw ExportError(.output, "\(outURL.path) already exists; pass --force to replace it")
-            }
+            try Exporter.checkOutput(outURL, force: force)
             let exportProgress = ExportProgress(console: console)
             let report: ExportReport
             if offline {

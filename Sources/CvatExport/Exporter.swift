@@ -61,9 +61,7 @@ public struct Exporter: Sendable {
     /// it differs only in its annotations, its image arrays are reused (`ExportReuse`) instead of decoding again.
     public func run(output: URL, force: Bool, reuse: Bool = true, toolVersion: String) async throws -> ExportReport {
         let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: output.path) && !force {
-            throw ExportError(.output, "\(output.path) already exists; pass --force to replace it")
-        }
+        try Exporter.checkOutput(output, force: force)
         let parent = output.deletingLastPathComponent()
         do {
             try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -89,6 +87,14 @@ public struct Exporter: Sendable {
         } catch {
             try? fileManager.removeItem(at: temporary)
             throw error
+        }
+    }
+
+    /// Refuses an `output` that exists unless `force`. The command checks before it syncs (which can take minutes),
+    /// and `run` again when it starts writing.
+    public static func checkOutput(_ output: URL, force: Bool) throws(ExportError) {
+        if !force && FileManager.default.fileExists(atPath: output.path) {
+            throw ExportError(.output, "\(output.path) already exists; pass --force to replace it")
         }
     }
 
@@ -219,8 +225,7 @@ public struct Exporter: Sendable {
 
         var manifest = try manifest(
             plan: plan, samples: records, skipped: written.skipped, shards: shards, slice: slice,
-            attributes: attributes,
-            toolVersion: toolVersion)
+            attributes: attributes, toolVersion: toolVersion)
         if let earlier, let method { manifest.reused = earlier.record(method: method) }
         try manifest.write(into: folder, atomically: false)
         var report = ExportReport(

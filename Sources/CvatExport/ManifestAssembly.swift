@@ -35,8 +35,7 @@ extension Exporter {
     /// the arrays (over all shards) and every parameter of the transform.
     func manifest(
         plan: ExportPlan, samples: [Manifest.Sample], skipped: [Manifest.Skipped], shards: [Manifest.Shard],
-        slice: Manifest.Slice?,
-        attributes: AttributeColumns?, toolVersion: String
+        slice: Manifest.Slice?, attributes: AttributeColumns?, toolVersion: String
     ) throws -> Manifest {
         let entries: [String: Manifest.ArrayEntry]
         let files: [String: Manifest.FileEntry]?
@@ -71,8 +70,7 @@ extension Exporter {
                 },
                 project: source.project.map { Manifest.ProjectVersion(id: $0.id, updatedDate: $0.updatedDate) }),
             labels: labelsRecord(plan: plan, attributes: attributes),
-            samples: samples, skipped: skipped, arrays: entries,
-            transform: transform)
+            samples: samples, skipped: skipped, arrays: entries, transform: transform)
         manifest.files = files
         manifest.shards = options.shardSize == nil && options.format != .webdataset ? nil : shards
         manifest.slice = slice
